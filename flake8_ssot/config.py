@@ -1,0 +1,269 @@
+"""Options: one table of ``ssot-*`` keys, parsed and validated into a Config.
+
+The flake8 adapter and the standalone runner both build their Config
+through :func:`build_config`, so a value means the same thing everywhere
+and a bad value is rejected with the same one-line message.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
+
+from flake8_ssot.registry import PREFIX, RULES
+
+
+class ConfigError(Exception):
+    """A bad option value; the message names the option and the value."""
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    key: str  # the config-file key, e.g. "ssot-e2e-paths"
+    kind: str  # paths | names | words | fields | globs | int | float
+    default: str
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.key.replace("-", "_")
+
+    @property
+    def is_path(self) -> bool:
+        # flake8 splits these itself and makes entries containing "/"
+        # absolute relative to the config file's directory.
+        return self.kind == "paths"
+
+
+DEFAULT_BASES = (
+    "SSotBaseTestCase, SSotAsyncTestCase, BaseIntegrationTest, DatabaseIntegrationTest, "
+    "CacheIntegrationTest, WebSocketIntegrationTest, ServiceOrchestrationIntegrationTest"
+)
+DEFAULT_BVJ_FIELDS = (
+    "Segment, Business Goal|Goal, Value Impact, "
+    "Strategic Impact|Revenue Impact|Strategic/Revenue Impact"
+)
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("ssot-e2e-paths", "paths", "e2e",
+               "Directories whose files are e2e tests: a bare name matches any directory "
+               "component, an entry with '/' is a glob relative to the config file."),
+    OptionSpec("ssot-integration-paths", "paths", "integration",
+               "Directories whose files are integration tests (same form as ssot-e2e-paths)."),
+    OptionSpec("ssot-e2e-markers", "names", "e2e",
+               "pytest markers that put what they decorate in e2e scope."),
+    OptionSpec("ssot-integration-markers", "names", "integration, real_services",
+               "pytest markers that put what they decorate in integration scope."),
+    OptionSpec("ssot-fake-modules", "names",
+               "fakeredis, mongomock, requests_mock, responses, respx, aioresponses, httpretty",
+               "Modules that fake a real service (SOT104)."),
+    OptionSpec("ssot-double-class-words", "words", "Mock, Fake, Stub, Dummy",
+               "A class whose name starts or ends with one of these words is a test double (SOT105)."),
+    OptionSpec("ssot-mock-allowed-targets", "globs", "",
+               "Dotted patch targets allowed in integration scope (never in e2e), e.g. 'openai.*'."),
+    OptionSpec("ssot-bvj-fields", "fields", DEFAULT_BVJ_FIELDS,
+               "Required BVJ fields, comma-separated; alternative spellings joined by '|'."),
+    OptionSpec("ssot-bvj-segments", "words", "Free, Early, Mid, Enterprise, Platform, Internal, All",
+               "Customer segments a BVJ Segment must name (SOT203)."),
+    OptionSpec("ssot-environ-allowed-paths", "paths", "",
+               "Files allowed to touch the process environment (the isolated-environment module)."),
+    OptionSpec("ssot-forbidden-bases", "names",
+               "unittest.TestCase, unittest.IsolatedAsyncioTestCase, asynctest.TestCase",
+               "Fully qualified base classes tests must not derive from directly (SOT401)."),
+    OptionSpec("ssot-bases", "names", DEFAULT_BASES,
+               "The SSOT test base classes (simple or dotted names)."),
+    OptionSpec("ssot-async-bases", "names", "SSotAsyncTestCase",
+               "SSOT bases that run asyncSetUp/asyncTearDown (SOT403)."),
+)
+
+OPTIONS_BY_KEY = {spec.key: spec for spec in OPTIONS}
+
+_SPLIT = re.compile(r"[,\n]")
+_SPLIT_WORDS = re.compile(r"[,\s]+")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_WORD = re.compile(r"^[A-Za-z0-9_]+$")
+_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9 /&()'-]*$")
+_PROJECT_FILES = ("setup.cfg", "tox.ini", ".flake8")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective, validated configuration; immutable and picklable."""
+
+    root: str
+    e2e_paths: tuple[str, ...]
+    integration_paths: tuple[str, ...]
+    e2e_markers: frozenset[str]
+    integration_markers: frozenset[str]
+    fake_modules: tuple[str, ...]
+    double_class_words: frozenset[str]
+    mock_allowed_targets: tuple[str, ...]
+    bvj_fields: tuple[tuple[str, ...], ...]
+    bvj_segments: tuple[str, ...]
+    environ_allowed_paths: tuple[str, ...]
+    forbidden_bases: frozenset[str]
+    ssot_bases: frozenset[str]
+    async_bases: frozenset[str]
+    enabled_codes: frozenset[str]
+
+
+def _items(value: object, splitter: re.Pattern[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts: Iterable[str] = splitter.split(value)
+    else:
+        parts = (str(part) for part in value)  # type: ignore[attr-defined]
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _fail(spec: OptionSpec, value: object, why: str) -> ConfigError:
+    shown = value if isinstance(value, str) else ", ".join(map(str, value))  # type: ignore[call-overload]
+    return ConfigError(f"flake8-ssot: invalid value for {spec.key}: {shown!r} ({why})")
+
+
+def _checked(spec: OptionSpec, value: object, items: list[str],
+             valid: Callable[[str], bool], why: str) -> list[str]:
+    for item in items:
+        if not valid(item):
+            raise _fail(spec, value, f"{item!r} {why}")
+    return items
+
+
+def _parse(spec: OptionSpec, value: object) -> object:
+    kind = spec.kind
+    if kind == "paths":
+        return tuple(_items(value, _SPLIT_WORDS))
+    if kind == "globs":
+        return tuple(_items(value, _SPLIT_WORDS))
+    if kind == "names":
+        return frozenset(_checked(spec, value, _items(value, _SPLIT_WORDS),
+                                  _DOTTED.match, "is not a Python name"))
+    if kind == "words":
+        return _checked(spec, value, _items(value, _SPLIT_WORDS), _WORD.match, "is not a word")
+    if kind == "fields":
+        fields = []
+        for item in _items(value, _SPLIT):
+            alternatives = tuple(alt.strip() for alt in item.split("|"))
+            _checked(spec, value, list(alternatives), _FIELD.match, "is not a field name")
+            fields.append(alternatives)
+        if not fields:
+            raise _fail(spec, value, "at least one field is required")
+        return tuple(fields)
+    if kind in ("int", "float"):
+        text = str(value).strip()
+        try:
+            number = int(text) if kind == "int" else float(text)
+        except ValueError:
+            raise _fail(spec, value, f"expected a{'n integer' if kind == 'int' else ' number'}") from None
+        if not math.isfinite(number) or number < 0:
+            raise _fail(spec, value, "expected a non-negative number")
+        return number
+    raise AssertionError(kind)
+
+
+def normalize_path(path: str, parent: str) -> str:
+    """Make ``path`` absolute against ``parent`` if it names a path (flake8's rule)."""
+    path = path.rstrip("/") or path
+    if "/" in path or path in (".", ".."):
+        return os.path.abspath(os.path.join(parent, path))
+    return path
+
+
+def optional_codes_enabled(selected: Iterable[str]) -> frozenset[str]:
+    """Off-by-default codes switched on by a select entry at least 4 chars long.
+
+    ``select = SOT`` keeps them off (it only restricts flake8 to our family);
+    ``extend-select = SOT5`` or ``SOT505`` turns them on, as in flake8-bugbear.
+    """
+    prefixes = {entry.strip().upper() for entry in selected}
+    return frozenset(
+        code for code, rule in RULES.items()
+        if not rule.default_enabled
+        and any(len(p) > len(PREFIX) and code.startswith(p) for p in prefixes)
+    )
+
+
+def build_config(values: Mapping[str, object], root: str, selected: Sequence[str] = ()) -> Config:
+    """Validate raw option values (keyed by dest name) into a Config.
+
+    Missing keys take their defaults.  Path entries must already be
+    normalized by the caller (flake8 does it for the plugin).
+    """
+    parsed: dict[str, object] = {}
+    for spec in OPTIONS:
+        raw = values.get(spec.dest)
+        if raw is None:
+            raw = spec.default
+            if spec.is_path:
+                raw = [normalize_path(p, root) for p in _items(raw, _SPLIT_WORDS)]
+        parsed[spec.dest] = _parse(spec, raw)
+    words = parsed.pop("ssot_double_class_words")
+    segments = parsed.pop("ssot_bvj_segments")
+    return Config(
+        root=root,
+        e2e_paths=parsed["ssot_e2e_paths"],  # type: ignore[arg-type]
+        integration_paths=parsed["ssot_integration_paths"],  # type: ignore[arg-type]
+        e2e_markers=parsed["ssot_e2e_markers"],  # type: ignore[arg-type]
+        integration_markers=parsed["ssot_integration_markers"],  # type: ignore[arg-type]
+        fake_modules=tuple(sorted(parsed["ssot_fake_modules"])),  # type: ignore[call-overload]
+        double_class_words=frozenset(w.lower() for w in words),  # type: ignore[attr-defined]
+        mock_allowed_targets=parsed["ssot_mock_allowed_targets"],  # type: ignore[arg-type]
+        bvj_fields=parsed["ssot_bvj_fields"],  # type: ignore[arg-type]
+        bvj_segments=tuple(segments),  # type: ignore[arg-type]
+        environ_allowed_paths=parsed["ssot_environ_allowed_paths"],  # type: ignore[arg-type]
+        forbidden_bases=parsed["ssot_forbidden_bases"],  # type: ignore[arg-type]
+        ssot_bases=parsed["ssot_bases"],  # type: ignore[arg-type]
+        async_bases=parsed["ssot_async_bases"],  # type: ignore[arg-type]
+        enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
+        | optional_codes_enabled(selected),
+    )
+
+
+def find_config_file(start: str) -> str | None:
+    """The config file flake8 would use when run from ``start``.
+
+    Same search as flake8: upward from ``start`` for setup.cfg / tox.ini /
+    .flake8 holding a ``[flake8]`` section, stopping at the home directory.
+    """
+    import configparser
+
+    home = os.path.expanduser("~")
+    path = os.path.abspath(start)
+    while True:
+        for name in _PROJECT_FILES:
+            candidate = os.path.join(path, name)
+            if not os.path.isfile(candidate):
+                continue
+            parser = configparser.RawConfigParser()
+            try:
+                parser.read(candidate, encoding="UTF-8")
+            except (UnicodeDecodeError, configparser.Error):
+                continue
+            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
+                return candidate
+        parent = os.path.dirname(path)
+        if parent == path or parent == home:
+            return None
+        path = parent
+
+
+def project_root(config_file: str | None, cwd: str | None = None) -> str:
+    """Directory that path-scope components are counted from.
+
+    The config file's directory; without one, the enclosing git work tree;
+    without that, the filesystem root (every component of the path counts).
+    """
+    if config_file:
+        return os.path.dirname(os.path.abspath(config_file))
+    path = os.path.abspath(cwd or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return parent
+        path = parent

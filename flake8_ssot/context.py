@@ -1,0 +1,359 @@
+"""The per-file context every rule family shares.
+
+One iterative walk over the tree flake8 hands us (never mutated, never
+recursed into, so deep nesting cannot exhaust the stack) records:
+
+* scopes and the bindings in each (imports with their qualified names,
+  local definitions, parameters), so a name resolves through aliases and
+  a local definition shadows a library object;
+* the nodes the rule families look at, each with the scope it is resolved
+  in and the scope its pytest markers come from;
+* module docstring, ``pytestmark`` assignments and decorators, from which
+  real-service scope is derived lazily.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple
+
+from flake8_ssot.config import Config
+from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
+
+# Names a star import brings in that a rule cares about, per module.
+_MOCK_EXPORTS = frozenset({
+    "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
+    "PropertyMock", "create_autospec", "mock_open", "sentinel", "patch", "CoroutineMock",
+})
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "unittest.mock": _MOCK_EXPORTS,
+    "mock": _MOCK_EXPORTS,
+    "asynctest": _MOCK_EXPORTS | {"TestCase"},
+    "os": frozenset({"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}),
+    "time": frozenset({"sleep"}),
+    "asyncio": frozenset({"sleep"}),
+    "unittest": frozenset({"TestCase", "IsolatedAsyncioTestCase", "skip", "mock"}),
+    "pytest": frozenset({"mark", "fixture", "raises", "warns", "fail", "skip", "MonkeyPatch"}),
+}
+
+# pytest fixtures whose parameter name identifies the object; resolved to
+# a pseudo qualified name so rules match them like library names.
+FIXTURE_OBJECTS = {
+    "mocker": "pytest_mock.mocker",
+    "class_mocker": "pytest_mock.mocker",
+    "module_mocker": "pytest_mock.mocker",
+    "package_mocker": "pytest_mock.mocker",
+    "session_mocker": "pytest_mock.mocker",
+    "monkeypatch": "pytest.monkeypatch",
+}
+
+# Names that mean the same class as the canonical one in ssot-*-bases.
+_CANONICAL = {
+    "unittest.case.TestCase": "unittest.TestCase",
+    "unittest.async_case.IsolatedAsyncioTestCase": "unittest.IsolatedAsyncioTestCase",
+    "asynctest.case.TestCase": "asynctest.TestCase",
+    "_pytest.mark": "pytest.mark",
+}
+
+INTEGRATION = "integration"
+E2E = "e2e"
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+class Binding(NamedTuple):
+    line: int
+    qualname: str | None  # what an import binds; None for anything local
+    is_param: bool = False
+
+
+class Scope:
+    """A module, class or function namespace."""
+
+    __slots__ = ("kind", "node", "parent", "bindings", "global_names", "stars",
+                 "pytestmark", "_service")
+
+    def __init__(self, kind: str, node: ast.AST, parent: Scope | None) -> None:
+        self.kind = kind
+        self.node = node
+        self.parent = parent
+        self.bindings: dict[str, list[Binding]] = {}
+        self.global_names: set[str] = set()
+        self.stars: list[str] = []
+        self.pytestmark: list[ast.expr] = []
+        self._service: str | None | bool = False  # False: not computed yet
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class Located(NamedTuple):
+    node: ast.AST
+    scope: Scope  # where names in ``node`` resolve
+    owner: Scope  # whose markers apply (differs for decorators and bases)
+
+
+@dataclass
+class FileContext:
+    tree: ast.Module
+    lines: list[str]
+    path: FilePath
+    config: Config
+    module: Scope = field(init=False)
+    calls: list[Located] = field(default_factory=list)
+    names: list[Located] = field(default_factory=list)
+    attributes: list[Located] = field(default_factory=list)
+    imports: list[Located] = field(default_factory=list)
+    classes: list[Located] = field(default_factory=list)
+    functions: list[Located] = field(default_factory=list)
+    strings: list[Located] = field(default_factory=list)
+    scopes: dict[ast.AST, Scope] = field(default_factory=dict)
+    imported_names: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.module = Scope("module", self.tree, None)
+        self.scopes[self.tree] = self.module
+        self._walk()
+
+    # ------------------------------------------------------------------ walk
+    def _walk(self) -> None:
+        module = self.module
+        stack: list[tuple[ast.AST, Scope, Scope]] = [(self.tree, module, module)]
+        push = stack.append
+        pop = stack.pop
+        AST = ast.AST
+        while stack:
+            node, scope, owner = pop()
+            kind = node.__class__
+            if kind is ast.Name:
+                if node.ctx.__class__ is ast.Load:
+                    self.names.append(Located(node, scope, owner))
+                else:
+                    scope.bind(node.id, Binding(node.lineno, None))
+                continue
+            if kind is ast.Attribute:
+                self.attributes.append(Located(node, scope, owner))
+                push((node.value, scope, owner))
+                continue
+            if kind is ast.Call:
+                self.calls.append(Located(node, scope, owner))
+            elif kind is ast.Constant:
+                if node.value.__class__ is str:
+                    self.strings.append(Located(node, scope, owner))
+                continue
+            elif kind in _FUNCTIONS or kind is ast.Lambda:
+                inner = Scope("function", node, scope)
+                self.scopes[node] = inner
+                args = node.args
+                for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+                    if arg is not None:
+                        inner.bind(arg.arg, Binding(arg.lineno, None, True))
+                        if arg.annotation is not None:
+                            push((arg.annotation, scope, owner))
+                for default in (*args.defaults, *args.kw_defaults):
+                    if default is not None:
+                        push((default, scope, owner))
+                if kind is ast.Lambda:
+                    push((node.body, inner, owner))
+                    continue
+                scope.bind(node.name, Binding(node.lineno, None))
+                self.functions.append(Located(node, scope, inner))
+                for decorator in node.decorator_list:
+                    push((decorator, scope, inner))
+                if node.returns is not None:
+                    push((node.returns, scope, owner))
+                for statement in reversed(node.body):
+                    push((statement, inner, inner))
+                continue
+            elif kind is ast.ClassDef:
+                inner = Scope("class", node, scope)
+                self.scopes[node] = inner
+                scope.bind(node.name, Binding(node.lineno, None))
+                self.classes.append(Located(node, scope, inner))
+                for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+                    push((expr, scope, inner))
+                for statement in reversed(node.body):
+                    push((statement, inner, inner))
+                continue
+            elif kind is ast.Import:
+                self.imports.append(Located(node, scope, owner))
+                for alias in node.names:
+                    if alias.asname:
+                        local, target = alias.asname, alias.name
+                    else:
+                        local = target = alias.name.partition(".")[0]
+                    scope.bind(local, Binding(node.lineno, target))
+                    self.imported_names.add(local)
+                continue
+            elif kind is ast.ImportFrom:
+                self.imports.append(Located(node, scope, owner))
+                base = "." * node.level + (node.module or "")
+                for alias in node.names:
+                    if alias.name == "*":
+                        scope.stars.append(base)
+                        self.imported_names.update(STAR_EXPORTS.get(base, ()))
+                        continue
+                    local = alias.asname or alias.name
+                    target = f"{base}.{alias.name}" if node.level == 0 or node.module else base + alias.name
+                    scope.bind(local, Binding(node.lineno, target))
+                    self.imported_names.add(local)
+                continue
+            elif kind is ast.Global:
+                scope.global_names.update(node.names)
+                continue
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                targets = node.targets if kind is ast.Assign else [node.target]
+                if scope.kind != "function" and any(
+                    t.__class__ is ast.Name and t.id == "pytestmark" for t in targets
+                ) and node.value is not None:
+                    scope.pytestmark.append(node.value)
+            elif kind is ast.ExceptHandler:
+                if node.name:
+                    scope.bind(node.name, Binding(node.lineno, None))
+            elif kind is ast.MatchAs or kind is ast.MatchStar:
+                if node.name:
+                    scope.bind(node.name, Binding(node.lineno, None))
+            elif kind is ast.MatchMapping:
+                if node.rest:
+                    scope.bind(node.rest, Binding(node.lineno, None))
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if isinstance(item, AST):
+                            push((item, scope, owner))
+                elif isinstance(value, AST):
+                    push((value, scope, owner))
+
+    # ------------------------------------------------------------ resolution
+    def lookup(self, name: str, scope: Scope, line: int) -> Binding | None:
+        """The binding a use of ``name`` at ``line`` in ``scope`` sees."""
+        current: Scope | None = scope
+        own = True
+        while current is not None:
+            if name in current.global_names and current.kind != "module":
+                current = self.module
+                own = False
+                continue
+            if own or current.kind != "class":
+                bindings = current.bindings.get(name)
+                if bindings:
+                    if not own:
+                        return bindings[-1]
+                    before = [b for b in bindings if b.line <= line]
+                    return before[-1] if before else bindings[0]
+                for star in reversed(current.stars):
+                    if name in STAR_EXPORTS.get(star, ()):
+                        return Binding(0, f"{star}.{name}")
+            own = False
+            current = current.parent
+        return None
+
+    def qualname(self, expr: ast.AST, scope: Scope) -> str | None:
+        """``um.patch.object`` -> ``unittest.mock.patch.object``, or None when
+        the root name is local, unbound or not a plain name."""
+        attrs: list[str] = []
+        while expr.__class__ is ast.Attribute:
+            attrs.append(expr.attr)  # type: ignore[attr-defined]
+            expr = expr.value  # type: ignore[attr-defined]
+        if expr.__class__ is not ast.Name:
+            return None
+        name = expr.id  # type: ignore[attr-defined]
+        binding = self.lookup(name, scope, expr.lineno)  # type: ignore[attr-defined]
+        if binding is None or binding.is_param:
+            root = FIXTURE_OBJECTS.get(name)
+        else:
+            root = binding.qualname
+        if root is None:
+            return None
+        attrs.append(root)
+        qualified = ".".join(reversed(attrs))
+        for alias, canonical in _CANONICAL.items():
+            if qualified == alias or qualified.startswith(alias + "."):
+                return canonical + qualified[len(alias):]
+        return qualified
+
+    def root_is_imported(self, expr: ast.AST) -> bool:
+        """Cheap pre-filter: can ``expr`` resolve to a library object at all?"""
+        while expr.__class__ is ast.Attribute:
+            expr = expr.value  # type: ignore[attr-defined]
+        return expr.__class__ is ast.Name and (
+            expr.id in self.imported_names or expr.id in FIXTURE_OBJECTS  # type: ignore[attr-defined]
+        )
+
+    # ---------------------------------------------------------------- scope
+    def marker_names(self, expr: ast.AST, scope: Scope) -> Iterator[str]:
+        """Marker names in a decorator or a ``pytestmark`` value."""
+        pending = [expr]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (ast.List, ast.Tuple)):
+                pending.extend(item.elts)
+                continue
+            if isinstance(item, ast.BinOp):
+                pending.extend((item.left, item.right))
+                continue
+            if isinstance(item, ast.Call):
+                item = item.func
+            if isinstance(item, ast.Attribute) and isinstance(item.value, ast.Attribute):
+                if self.qualname(item.value, scope) == "pytest.mark":
+                    yield item.attr
+
+    def own_markers(self, owner: Scope) -> set[str]:
+        """Markers applied to a class or function itself (or, for the
+        module, through ``pytestmark``)."""
+        found: set[str] = set()
+        for value in owner.pytestmark:
+            found.update(self.marker_names(value, owner))
+        node = owner.node
+        if owner.parent is not None and hasattr(node, "decorator_list"):
+            for decorator in node.decorator_list:  # type: ignore[attr-defined]
+                found.update(self.marker_names(decorator, owner.parent))
+        return found
+
+    def _service_of_markers(self, markers: set[str]) -> str | None:
+        if markers & self.config.e2e_markers:
+            return E2E
+        if markers & self.config.integration_markers:
+            return INTEGRATION
+        return None
+
+    def service_scope(self, owner: Scope) -> str | None:
+        """``"e2e"``, ``"integration"`` or None (unit) for code in ``owner``."""
+        cached = owner._service
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        if owner.parent is None:
+            config = self.config
+            if under_directory(self.path, config.e2e_paths):
+                result: str | None = E2E
+            elif under_directory(self.path, config.integration_paths):
+                result = INTEGRATION
+            else:
+                result = None
+            marked = self._service_of_markers(self.own_markers(owner))
+        else:
+            result = self.service_scope(owner.parent)
+            marked = self._service_of_markers(self.own_markers(owner))
+        if marked == E2E or (marked == INTEGRATION and result is None):
+            result = marked
+        owner._service = result
+        return result
+
+    # ---------------------------------------------------------- file facts
+    @property
+    def is_test_module(self) -> bool:
+        basename = self.path.basename
+        if basename is not None:
+            return is_test_filename(basename)
+        for statement in self.tree.body:
+            if isinstance(statement, _FUNCTIONS) and statement.name.startswith("test"):
+                return True
+            if isinstance(statement, ast.ClassDef) and statement.name.startswith("Test"):
+                return True
+        return False
+
+    @property
+    def environ_allowed(self) -> bool:
+        return file_matches(self.path, self.config.environ_allowed_paths)

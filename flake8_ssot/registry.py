@@ -1,0 +1,160 @@
+"""The single registry of flake8-ssot rules.
+
+Every code the tool can emit is declared here once: its short name, the
+message template the checkers format, a one-line summary (README table,
+SARIF help) and whether it is on by default.  Rule pages live at
+``docs/rules/<CODE>.md`` and fixtures at ``tests/fixtures/<family>/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+PREFIX = "SOT"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    message: str
+    summary: str
+    family: str
+    default_enabled: bool = True
+
+    def format(self, **fields: object) -> str:
+        return self.message.format(**fields)
+
+    @property
+    def docs_path(self) -> str:
+        return f"docs/rules/{self.code}.md"
+
+
+class Finding(NamedTuple):
+    """One finding: 1-based line, 0-based column (flake8's convention)."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+_RULES = (
+    # SOT1xx: test doubles in real-service scope
+    Rule(
+        "SOT101", "mock-object-created",
+        "{name} creates a mock in {scope} scope; exercise the real service",
+        "A mock object is created in an integration or e2e test.",
+        "doubles",
+    ),
+    Rule(
+        "SOT102", "patch-in-real-service-scope",
+        "{name}({target}) patches in {scope} scope; exercise the real service",
+        "Something is patched in an integration or e2e test.",
+        "doubles",
+    ),
+    Rule(
+        "SOT103", "mock-fixture-requested",
+        "'{name}' (pytest-mock) requested in {scope} scope; exercise the real service",
+        "A test or fixture in real-service scope requests a pytest-mock fixture.",
+        "doubles",
+    ),
+    Rule(
+        "SOT104", "fake-service-imported",
+        "'{module}' replaces a real service and is imported in {scope} scope",
+        "A fake-service library (fakeredis, responses, ...) is imported in real-service scope.",
+        "doubles",
+    ),
+    Rule(
+        "SOT105", "test-double-class",
+        "class {name} is a hand-rolled test double in {scope} scope",
+        "A hand-rolled Mock/Fake/Stub/Dummy class is defined in real-service scope.",
+        "doubles",
+    ),
+    # SOT2xx: Business Value Justification
+    Rule(
+        "SOT201", "missing-bvj",
+        "test module has no Business Value Justification (BVJ) in its docstring{detail}",
+        "A test module has no BVJ, neither in its docstring nor on every test.",
+        "bvj",
+    ),
+    Rule(
+        "SOT202", "bvj-field-missing",
+        "BVJ is missing {fields}",
+        "A BVJ block lacks a required field.",
+        "bvj",
+    ),
+    Rule(
+        "SOT203", "bvj-unknown-segment",
+        "BVJ Segment '{value}' names none of: {segments}",
+        "The BVJ Segment names no known customer segment.",
+        "bvj",
+    ),
+    Rule(
+        "SOT204", "bvj-field-placeholder",
+        "BVJ field '{field}' is {what}",
+        "A required BVJ field is empty or a placeholder (TODO, TBD, N/A, ...).",
+        "bvj",
+    ),
+    # SOT3xx: process environment
+    Rule(
+        "SOT301", "direct-environ-access",
+        "{name} accessed directly; go through the isolated-environment module",
+        "os.environ / os.environb is used directly.",
+        "environ",
+    ),
+    Rule(
+        "SOT302", "direct-getenv",
+        "{name} touches the process environment; go through the isolated-environment module",
+        "os.getenv / os.putenv / os.unsetenv is called or referenced.",
+        "environ",
+    ),
+    Rule(
+        "SOT303", "monkeypatch-env",
+        "monkeypatch.{method}() changes the process environment; use the isolated-environment module",
+        "A test changes the process environment with monkeypatch.setenv / delenv.",
+        "environ",
+    ),
+    # SOT4xx: test base classes
+    Rule(
+        "SOT401", "forbidden-test-base",
+        "{name} derives from {base}; derive from an SSOT base class instead",
+        "A class derives from a forbidden base (unittest.TestCase, ...) and from no SSOT base.",
+        "bases",
+    ),
+    Rule(
+        "SOT402", "missing-ssot-base",
+        "{name} in {scope} scope has no SSOT base class",
+        "A test class in real-service scope has no SSOT base class.",
+        "bases",
+    ),
+    Rule(
+        "SOT403", "async-hook-never-runs",
+        "{method}() never runs: {name} has no async base ({bases})",
+        "asyncSetUp/asyncTearDown is defined on a class whose bases never call it.",
+        "bases",
+    ),
+    # SOT9xx: the tool itself
+    Rule(
+        "SOT999", "file-not-checked",
+        "flake8-ssot could not check this file: {reason}",
+        "The file parsed but could not be checked (for example it nests too deeply).",
+        "internal",
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+
+def finding(node_or_pos: object, code: str, **fields: object) -> Finding:
+    """Build a finding for ``code`` at an AST node or a ``(line, col)`` pair."""
+    if isinstance(node_or_pos, tuple):
+        line, col = node_or_pos
+    else:
+        line, col = node_or_pos.lineno, node_or_pos.col_offset  # type: ignore[attr-defined]
+    return Finding(line, col, code, RULES[code].format(**fields))

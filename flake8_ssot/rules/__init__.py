@@ -1,0 +1,5 @@
+"""Rule families: each module exposes ``check(ctx)`` yielding Findings."""
+
+from flake8_ssot.rules import bases, bvj, doubles, environ
+
+FAMILIES = (doubles, bvj, environ, bases)

@@ -1,0 +1,126 @@
+"""SOT4xx: test classes on the SSOT base classes."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Callable, Iterator
+
+from flake8_ssot.context import FileContext, Scope
+from flake8_ssot.registry import Finding, finding
+
+ASYNC_HOOKS = ("asyncSetUp", "asyncTearDown")
+ISOLATED_ASYNC = "unittest.IsolatedAsyncioTestCase"
+# Imported bases known not to be SSOT bases (anything else imported gets
+# the benefit of the doubt).
+KNOWN_STANDARD = frozenset({"abc.ABC", "typing.Generic", "typing.Protocol", "object"})
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _written_tail(expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return None
+
+
+def _base_expr(expr: ast.AST) -> ast.AST:
+    return expr.value if isinstance(expr, ast.Subscript) else expr  # Generic[T], Base[Model]
+
+
+class BaseResolver:
+    """Classifies base classes, following classes defined in the module."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.local_classes: dict[tuple[Scope, str], tuple[ast.ClassDef, Scope]] = {
+            (scope, node.name): (node, scope) for node, scope, _inner in ctx.classes  # type: ignore[attr-defined]
+        }
+        config = ctx.config
+        self.known = config.forbidden_bases | KNOWN_STANDARD | {ISOLATED_ASYNC}
+
+    @staticmethod
+    def matches(names: frozenset[str], qualname: str | None, tail: str | None) -> bool:
+        """Simple entries match the class name, dotted entries the qualified name."""
+        return (tail is not None and tail in names) or (qualname is not None and qualname in names)
+
+    def _local_class(self, expr: ast.AST, scope: Scope) -> tuple[ast.ClassDef, Scope] | None:
+        if not isinstance(expr, ast.Name):
+            return None
+        current: Scope | None = scope
+        while current is not None:
+            hit = self.local_classes.get((current, expr.id))
+            if hit is not None:
+                return hit
+            current = current.parent
+        return None
+
+    def inherits(self, node: ast.ClassDef, scope: Scope,
+                 wanted: Callable[[str | None, str | None], bool], seen: set[int] | None = None) -> bool | None:
+        """True: some base (followed through the module) is wanted; False: every
+        base is known and none is; None: an unknown imported base may be."""
+        seen = seen if seen is not None else set()
+        if id(node) in seen:
+            return False
+        seen.add(id(node))
+        unknown = False
+        for base in node.bases:
+            expr = _base_expr(base)
+            qualname = self.ctx.qualname(expr, scope)
+            tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
+            if wanted(qualname, tail):
+                return True
+            if qualname is None:
+                local = self._local_class(expr, scope)
+                if local is not None:
+                    verdict = self.inherits(*local, wanted, seen)
+                    if verdict:
+                        return True
+                    unknown = unknown or verdict is None
+                elif not (isinstance(expr, ast.Name) and expr.id in _BUILTINS):
+                    unknown = True
+            elif not (qualname in self.known or self.is_ssot(qualname, tail)):
+                unknown = True
+        return None if unknown else False
+
+    def is_ssot(self, qualname: str | None, tail: str | None) -> bool:
+        config = self.ctx.config
+        return self.matches(config.ssot_bases | config.async_bases, qualname, tail)
+
+    def is_async(self, qualname: str | None, tail: str | None) -> bool:
+        return qualname == ISOLATED_ASYNC or self.matches(self.ctx.config.async_bases, qualname, tail)
+
+
+def check(ctx: FileContext) -> Iterator[Finding]:
+    if not ctx.is_test_module:
+        return
+    resolver = BaseResolver(ctx)
+    config = ctx.config
+    for node, scope, inner in ctx.classes:
+        forbidden = None
+        has_ssot = False
+        for base in node.bases:  # type: ignore[attr-defined]
+            expr = _base_expr(base)
+            qualname = ctx.qualname(expr, scope)
+            tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
+            if resolver.is_ssot(qualname, tail):
+                has_ssot = True
+            elif qualname in config.forbidden_bases and forbidden is None:
+                forbidden = qualname
+        if forbidden and not has_ssot:
+            yield finding(node, "SOT401", name=node.name, base=forbidden)  # type: ignore[attr-defined]
+
+        if node.name.startswith("Test"):  # type: ignore[attr-defined]
+            kind = ctx.service_scope(inner)
+            if kind is not None and resolver.inherits(node, scope, resolver.is_ssot) is False:  # type: ignore[arg-type]
+                yield finding(node, "SOT402", name=node.name, scope=kind)  # type: ignore[attr-defined]
+
+        hooks = [
+            item for item in node.body  # type: ignore[attr-defined]
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in ASYNC_HOOKS
+        ]
+        if hooks and resolver.inherits(node, scope, resolver.is_async) is False:  # type: ignore[arg-type]
+            bases = ", ".join(sorted(config.async_bases | {ISOLATED_ASYNC}))
+            for hook in hooks:
+                yield finding(hook, "SOT403", method=hook.name, name=node.name, bases=bases)  # type: ignore[attr-defined]

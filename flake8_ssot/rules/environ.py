@@ -1,0 +1,39 @@
+"""SOT3xx: direct access to the process environment."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from flake8_ssot.context import FileContext
+from flake8_ssot.registry import Finding, finding
+
+ENVIRON = frozenset({"os.environ", "os.environb"})
+GETENV = frozenset({"os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"})
+_TAILS = frozenset(name.rpartition(".")[2] for name in ENVIRON | GETENV)
+MONKEYPATCH_ENV = frozenset({"pytest.monkeypatch.setenv", "pytest.monkeypatch.delenv"})
+
+
+def check(ctx: FileContext) -> Iterator[Finding]:
+    if ctx.environ_allowed:
+        return
+    # References reached as ``os.environ`` (attributes) or as an imported
+    # name such as ``from os import environ as ENV`` (names).
+    candidates = [loc for loc in ctx.attributes if loc.node.attr in _TAILS]  # type: ignore[attr-defined]
+    candidates += [loc for loc in ctx.names if loc.node.id in ctx.imported_names]  # type: ignore[attr-defined]
+    for node, scope, _owner in candidates:
+        if not ctx.root_is_imported(node):
+            continue
+        qualname = ctx.qualname(node, scope)
+        if qualname in ENVIRON:
+            yield finding(node, "SOT301", name=qualname)
+        elif qualname in GETENV:
+            yield finding(node, "SOT302", name=qualname)
+
+    if not ctx.is_test_module:
+        return
+    for node, scope, _owner in ctx.calls:
+        func = node.func  # type: ignore[attr-defined]
+        if isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv"):
+            if ctx.qualname(func, scope) in MONKEYPATCH_ENV:
+                yield finding(node, "SOT303", method=func.attr)
