@@ -20,9 +20,19 @@ def check_tree(tree: ast.Module, lines: Sequence[str], filename: str, config: Co
     """
     try:
         ctx = FileContext(tree, list(lines), file_path(filename, config.root), config)
-        found = [f for family in FAMILIES for f in family.check(ctx) if f.code in config.enabled_codes]
-    except RecursionError:
-        found = [finding((1, 0), "SOT999", reason="it nests too deeply")]
     except Exception as error:  # noqa: BLE001 - a plugin crash would abort the whole flake8 run
-        found = [finding((1, 0), "SOT999", reason=f"internal error {type(error).__name__}: {error}")]
-    return sorted(set(found))
+        return [_not_checked(error)]
+    found: set[Finding] = set()
+    for family in FAMILIES:
+        # One family failing must not hide what the others found.
+        try:
+            found.update(f for f in family.check(ctx) if f.code in config.enabled_codes)
+        except Exception as error:  # noqa: BLE001
+            found.add(_not_checked(error))
+    return sorted(found)
+
+
+def _not_checked(error: Exception) -> Finding:
+    if isinstance(error, RecursionError):
+        return finding((1, 0), "SOT999", reason="it nests too deeply")
+    return finding((1, 0), "SOT999", reason=f"internal error {type(error).__name__}: {error}")

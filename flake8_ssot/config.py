@@ -7,6 +7,8 @@ and a bad value is rejected with the same one-line message.
 
 from __future__ import annotations
 
+import configparser
+import difflib
 import math
 import os
 import re
@@ -77,6 +79,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "The SSOT test base classes (simple or dotted names)."),
     OptionSpec("ssot-async-bases", "names", "SSotAsyncTestCase",
                "SSOT bases that run asyncSetUp/asyncTearDown (SOT403)."),
+    OptionSpec("ssot-max-module-lines", "int", "1500",
+               "Longest module allowed, in lines; 0 turns the check off (SOT502)."),
+    OptionSpec("ssot-max-sleep", "float", "0.5",
+               "Shortest literal sleep in a test that is reported, in seconds (SOT505)."),
+    OptionSpec("ssot-critical-names", "names",
+               "agent_started, agent_thinking, tool_executing, tool_completed, agent_completed",
+               "Names whose near-misses in string literals are reported (SOT507)."),
 )
 
 OPTIONS_BY_KEY = {spec.key: spec for spec in OPTIONS}
@@ -86,6 +95,9 @@ _SPLIT_WORDS = re.compile(r"[,\s]+")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _WORD = re.compile(r"^[A-Za-z0-9_]+$")
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9 /&()'-]*$")
+# A patch target pattern: dotted name characters plus fnmatch syntax; quotes
+# or slashes would make it silently match nothing.
+_GLOB = re.compile(r"^[\w.*?\[\]!-]+$")
 _PROJECT_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 
@@ -107,7 +119,13 @@ class Config:
     forbidden_bases: frozenset[str]
     ssot_bases: frozenset[str]
     async_bases: frozenset[str]
+    max_module_lines: int
+    max_sleep: float
+    critical_names: frozenset[str]
     enabled_codes: frozenset[str]
+
+
+_LISTS = (list, tuple, set, frozenset)
 
 
 def _items(value: object, splitter: re.Pattern[str]) -> list[str]:
@@ -121,7 +139,7 @@ def _items(value: object, splitter: re.Pattern[str]) -> list[str]:
 
 
 def _fail(spec: OptionSpec, value: object, why: str) -> ConfigError:
-    shown = value if isinstance(value, str) else ", ".join(map(str, value))  # type: ignore[call-overload]
+    shown = ", ".join(map(str, value)) if isinstance(value, _LISTS) else str(value)
     return ConfigError(f"flake8-ssot: invalid value for {spec.key}: {shown!r} ({why})")
 
 
@@ -135,10 +153,13 @@ def _checked(spec: OptionSpec, value: object, items: list[str],
 
 def _parse(spec: OptionSpec, value: object) -> object:
     kind = spec.kind
+    if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
+        # A number or boolean where a list belongs (a TOML value, an API caller's slip).
+        raise _fail(spec, value, "expected a comma-separated list")
     if kind == "paths":
         return tuple(_items(value, _SPLIT_WORDS))
     if kind == "globs":
-        return tuple(_items(value, _SPLIT_WORDS))
+        return tuple(_checked(spec, value, _items(value, _SPLIT_WORDS), _GLOB.match, "is not a dotted-name glob"))
     if kind == "names":
         return frozenset(_checked(spec, value, _items(value, _SPLIT_WORDS),
                                   _DOTTED.match, "is not a Python name"))
@@ -166,11 +187,16 @@ def _parse(spec: OptionSpec, value: object) -> object:
 
 
 def normalize_path(path: str, parent: str) -> str:
-    """Make ``path`` absolute against ``parent`` if it names a path (flake8's rule)."""
-    path = path.rstrip("/") or path
-    if "/" in path or path in (".", ".."):
-        return os.path.abspath(os.path.join(parent, path))
-    return path
+    """Make ``path`` absolute against ``parent`` if it names a path.
+
+    Exactly flake8's ``utils.normalize_path``: ``.`` or anything containing a
+    separator (``build/`` too) is a path; a bare name (``..`` included) is a
+    pattern matched against each name.
+    """
+    separators = os.sep + (os.altsep or "")
+    if path == "." or any(sep in path for sep in separators):
+        path = os.path.abspath(os.path.join(parent, path))
+    return path.rstrip(separators)
 
 
 def optional_codes_enabled(selected: Iterable[str]) -> frozenset[str]:
@@ -218,6 +244,9 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         forbidden_bases=parsed["ssot_forbidden_bases"],  # type: ignore[arg-type]
         ssot_bases=parsed["ssot_bases"],  # type: ignore[arg-type]
         async_bases=parsed["ssot_async_bases"],  # type: ignore[arg-type]
+        max_module_lines=parsed["ssot_max_module_lines"],  # type: ignore[arg-type]
+        max_sleep=parsed["ssot_max_sleep"],  # type: ignore[arg-type]
+        critical_names=parsed["ssot_critical_names"],  # type: ignore[arg-type]
         enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
         | optional_codes_enabled(selected),
     )
@@ -229,8 +258,6 @@ def find_config_file(start: str) -> str | None:
     Same search as flake8: upward from ``start`` for setup.cfg / tox.ini /
     .flake8 holding a ``[flake8]`` section, stopping at the home directory.
     """
-    import configparser
-
     home = os.path.expanduser("~")
     path = os.path.abspath(start)
     while True:
@@ -238,17 +265,45 @@ def find_config_file(start: str) -> str | None:
             candidate = os.path.join(path, name)
             if not os.path.isfile(candidate):
                 continue
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(candidate, encoding="UTF-8")
-            except (UnicodeDecodeError, configparser.Error):
-                continue
-            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
+            parser = _read_ini(candidate)
+            if parser is not None and (parser.has_section("flake8") or parser.has_section("flake8:local-plugins")):
                 return candidate
         parent = os.path.dirname(path)
         if parent == path or parent == home:
             return None
         path = parent
+
+
+def _read_ini(path: str) -> configparser.RawConfigParser | None:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="UTF-8")
+    except (UnicodeDecodeError, configparser.Error):
+        return None  # flake8 skips such a file too
+    return parser
+
+
+def check_option_keys(keys: Iterable[str], source: str) -> None:
+    """Reject an ``ssot-*`` key that is no option: flake8 ignores unknown
+    keys silently, so a typo would quietly leave the option at its default."""
+    for key in keys:
+        normal = key.strip().lower().replace("_", "-")  # flake8 accepts both spellings
+        if normal.startswith("ssot") and normal not in OPTIONS_BY_KEY:
+            close = difflib.get_close_matches(normal, OPTIONS_BY_KEY, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"flake8-ssot: unknown option {key} in {source}{hint}")
+
+
+def check_config_file(path: str) -> None:
+    """:func:`check_option_keys` over the ``[flake8]`` section of ``path``."""
+    parser = _read_ini(path)
+    if parser is None or not parser.has_section("flake8"):
+        return
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        shown = path
+    check_option_keys(parser.options("flake8"), path if shown.startswith(os.pardir) else shown)
 
 
 def project_root(config_file: str | None, cwd: str | None = None) -> str:

@@ -60,6 +60,7 @@ INTEGRATION = "integration"
 E2E = "e2e"
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class Binding(NamedTuple):
@@ -108,6 +109,7 @@ class FileContext:
     classes: list[Located] = field(default_factory=list)
     functions: list[Located] = field(default_factory=list)
     strings: list[Located] = field(default_factory=list)
+    fail_statements: list[Located] = field(default_factory=list)  # assert and raise
     scopes: dict[ast.AST, Scope] = field(default_factory=dict)
     imported_names: set[str] = field(default_factory=set)
 
@@ -166,6 +168,18 @@ class FileContext:
                 for statement in reversed(node.body):
                     push((statement, inner, inner))
                 continue
+            elif kind in _COMPREHENSIONS:
+                # Loop variables are local to the comprehension; only the
+                # first iterable is evaluated in the enclosing scope.
+                inner = Scope("comprehension", node, scope)
+                self.scopes[node] = inner
+                for index, generator in enumerate(node.generators):
+                    push((generator.iter, scope if index == 0 else inner, owner))
+                    for expr in (generator.target, *generator.ifs):
+                        push((expr, inner, owner))
+                for expr in (node.key, node.value) if kind is ast.DictComp else (node.elt,):
+                    push((expr, inner, owner))
+                continue
             elif kind is ast.ClassDef:
                 inner = Scope("class", node, scope)
                 self.scopes[node] = inner
@@ -199,6 +213,8 @@ class FileContext:
                     scope.bind(local, Binding(node.lineno, target))
                     self.imported_names.add(local)
                 continue
+            elif kind is ast.Assert or kind is ast.Raise:
+                self.fail_statements.append(Located(node, scope, owner))
             elif kind is ast.Global:
                 scope.global_names.update(node.names)
                 continue
@@ -296,7 +312,7 @@ class FileContext:
                 continue
             if isinstance(item, ast.Call):
                 item = item.func
-            if isinstance(item, ast.Attribute) and isinstance(item.value, ast.Attribute):
+            if isinstance(item, ast.Attribute):  # pytest.mark.e2e, or mark.e2e after `from pytest import mark`
                 if self.qualname(item.value, scope) == "pytest.mark":
                     yield item.attr
 

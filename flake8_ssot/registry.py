@@ -139,6 +139,53 @@ _RULES = (
         "asyncSetUp/asyncTearDown is defined on a class whose bases never call it.",
         "bases",
     ),
+    # SOT5xx: test-suite hygiene.  On by default when a finding is a fact
+    # about the code; off when it is a guess about intent (see each docs page).
+    Rule(
+        "SOT501", "relative-import",
+        "relative import from '{module}'; use an absolute import",
+        "A relative import (absolute imports only).",
+        "hygiene",
+    ),
+    Rule(
+        "SOT502", "module-too-long",
+        "module has {count} lines, more than ssot-max-module-lines ({limit}); split it",
+        "A module is longer than ssot-max-module-lines.",
+        "hygiene",
+    ),
+    Rule(
+        "SOT503", "conflicting-category-markers",
+        "{name}() is marked {categories}; a test belongs to one category",
+        "A test carries two category markers (unit, integration, e2e), counting class and module markers.",
+        "hygiene",
+    ),
+    Rule(
+        "SOT504", "unconditional-skip",
+        "{what} skips unconditionally; give it a condition (skipif), mark it xfail, or fix the test",
+        "A test is skipped unconditionally (skip marker, module-level pytest.skip(), unittest.skip).",
+        "hygiene",
+    ),
+    Rule(
+        "SOT505", "sleep-in-test",
+        "{name}({seconds}) waits a fixed time in a test; wait for the condition instead",
+        "A test sleeps for at least ssot-max-sleep seconds to synchronise.",
+        "hygiene",
+        default_enabled=False,
+    ),
+    Rule(
+        "SOT506", "test-asserts-nothing",
+        "{name}() asserts nothing{detail}",
+        "A test function asserts nothing (no assert, pytest.raises, self.assert*, assert/verify/expect/check helper).",
+        "hygiene",
+        default_enabled=False,
+    ),
+    Rule(
+        "SOT507", "critical-name-near-miss",
+        "'{value}' is {edits} away from the critical name '{name}'; use the exact name",
+        "A string literal is one or two edits away from a name in ssot-critical-names.",
+        "hygiene",
+        default_enabled=False,
+    ),
     # SOT9xx: the tool itself
     Rule(
         "SOT999", "file-not-checked",

@@ -1,5 +1,5 @@
 """Rule families: each module exposes ``check(ctx)`` yielding Findings."""
 
-from flake8_ssot.rules import bases, bvj, doubles, environ
+from flake8_ssot.rules import bases, bvj, doubles, environ, hygiene
 
-FAMILIES = (doubles, bvj, environ, bases)
+FAMILIES = (doubles, bvj, environ, bases, hygiene)
