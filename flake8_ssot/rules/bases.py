@@ -39,6 +39,7 @@ class BaseResolver:
         }
         config = ctx.config
         self.known = config.forbidden_bases | KNOWN_STANDARD | {ISOLATED_ASYNC}
+        self.verdicts: dict[tuple[int, Callable[..., bool]], bool | None] = {}
 
     @staticmethod
     def matches(names: frozenset[str], qualname: str | None, tail: str | None) -> bool:
@@ -57,36 +58,61 @@ class BaseResolver:
         return None
 
     def inherits(self, node: ast.ClassDef, scope: Scope,
-                 wanted: Callable[[str | None, str | None], bool], seen: set[int] | None = None) -> bool | None:
+                 wanted: Callable[[str | None, str | None], bool]) -> bool | None:
         """True: some base (followed through the module) is wanted; False: every
         base is known and none is; None: an unknown imported base may be."""
-        seen = seen if seen is not None else set()
-        if id(node) in seen:
-            return False
-        seen.add(id(node))
+        key = (id(node), wanted)
+        if key not in self.verdicts:
+            self.verdicts[key] = self._search(node, scope, wanted)
+        return self.verdicts[key]
+
+    def _search(self, node: ast.ClassDef, scope: Scope,
+                wanted: Callable[[str | None, str | None], bool]) -> bool | None:
+        # A worklist, not recursion: a long chain of local subclasses must not
+        # exhaust the stack.  A verdict depends only on the classes reachable
+        # from a class, so the verdicts of classes met on the way are reused.
+        pending = [(node, scope)]
+        seen: set[int] = set()
         unknown = False
-        for base in node.bases:
-            expr = _base_expr(base)
-            qualname = self.ctx.qualname(expr, scope)
-            tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
-            if wanted(qualname, tail):
-                return True
-            if qualname is None:
-                local = self._local_class(expr, scope)
-                if local is not None:
-                    verdict = self.inherits(*local, wanted, seen)
-                    if verdict:
-                        return True
-                    unknown = unknown or verdict is None
-                elif not (isinstance(expr, ast.Name) and expr.id in _BUILTINS):
+        while pending:
+            node, scope = pending.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if (id(node), wanted) in self.verdicts:
+                verdict = self.verdicts[id(node), wanted]
+                if verdict:
+                    return True
+                unknown = unknown or verdict is None
+                continue
+            for base in node.bases:
+                expr = _base_expr(base)
+                qualname = self.ctx.qualname(expr, scope)
+                tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
+                if wanted(qualname, tail):
+                    return True
+                if qualname is None:
+                    local = self._local_class(expr, scope)
+                    if local is not None:
+                        pending.append(local)
+                    elif not (isinstance(expr, ast.Name) and expr.id in _BUILTINS):
+                        unknown = True
+                elif not (qualname in self.known or self.is_ssot(qualname, tail)):
                     unknown = True
-            elif not (qualname in self.known or self.is_ssot(qualname, tail)):
-                unknown = True
         return None if unknown else False
 
     def is_ssot(self, qualname: str | None, tail: str | None) -> bool:
         config = self.ctx.config
         return self.matches(config.ssot_bases | config.async_bases, qualname, tail)
+
+    def is_test_base(self, qualname: str | None, tail: str | None) -> bool:
+        """A base that makes a class a test class: unittest's or an SSOT base."""
+        return qualname in self.ctx.config.forbidden_bases or qualname == ISOLATED_ASYNC \
+            or self.is_ssot(qualname, tail)
+
+    def is_test_class(self, node: ast.ClassDef, scope: Scope) -> bool:
+        """What pytest collects: ``Test*`` classes and unittest/SSOT test cases."""
+        return node.name.startswith("Test") or bool(self.inherits(node, scope, self.is_test_base))
 
     def is_async(self, qualname: str | None, tail: str | None) -> bool:
         return qualname == ISOLATED_ASYNC or self.matches(self.ctx.config.async_bases, qualname, tail)

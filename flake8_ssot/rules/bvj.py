@@ -9,6 +9,7 @@ from typing import Iterator
 
 from flake8_ssot.context import FileContext
 from flake8_ssot.registry import Finding, finding
+from flake8_ssot.rules.bases import BaseResolver
 
 # Markdown a line may start with: headings, quotes, bullets, numbering.
 _LEAD = re.compile(r"^\s*(?:(?:#+|>+|[-*+\u2022])\s+|\d+[.)]\s+)*")
@@ -25,6 +26,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 @dataclass
 class Field:
+    name: str  # as written, e.g. "Revenue Impact" for the Strategic Impact group
     line: int
     col: int
     value: str
@@ -121,7 +123,7 @@ def _add_field(block: Block, known: dict[str, str], line: int, col: int, text: s
     if key is None:
         return True
     value = _clean_value(match.group("value"))
-    found = Field(line, col, value)
+    found = Field(match.group("name").strip(), line, col, value)
     block.fields.setdefault(key, found)
     return found
 
@@ -138,10 +140,6 @@ def placeholder(value: str) -> str | None:
     return None
 
 
-def _is_test_class(node: ast.ClassDef) -> bool:
-    return node.name.startswith("Test")
-
-
 def _docstring_expr(node: ast.AST) -> ast.Expr | None:
     body = getattr(node, "body", None)
     if body and isinstance(body[0], ast.Expr):
@@ -151,12 +149,18 @@ def _docstring_expr(node: ast.AST) -> ast.Expr | None:
     return None
 
 
-def _tests(tree: ast.Module) -> list[ast.AST]:
-    return [
-        node for node in tree.body
-        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"))
-        or (isinstance(node, ast.ClassDef) and _is_test_class(node))
+def _tests(ctx: FileContext) -> list[ast.AST]:
+    """Top-level test functions and test classes."""
+    resolver = BaseResolver(ctx)
+    tests = [
+        node for node in ctx.tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
     ]
+    tests += [
+        node for node, scope, _inner in ctx.classes
+        if scope is ctx.module and resolver.is_test_class(node, scope)  # type: ignore[arg-type]
+    ]
+    return sorted(tests, key=lambda node: node.lineno)  # type: ignore[attr-defined]
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -172,7 +176,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         return parse_blocks(_docstring_lines(ctx, doc), known) if doc is not None else []
 
     module_blocks = blocks_of(ctx.tree)
-    tests = _tests(ctx.tree)
+    tests = _tests(ctx)
     all_blocks = list(module_blocks)
     missing = []
     for test in tests:
@@ -189,7 +193,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 
     if not module_blocks and missing:
         shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
-        detail = f"; {shown} lack one of their own" if len(missing) < len(tests) else ""
+        detail = f"; tests without one of their own: {shown}" if len(missing) < len(tests) else ""
         yield finding((1, 0), "SOT201", detail=detail)
 
     for block in all_blocks:
@@ -200,7 +204,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         for key, found in block.fields.items():
             why = placeholder(found.value)
             if why is not None:
-                yield finding((found.line, found.col), "SOT204", field=key, what=why)
+                yield finding((found.line, found.col), "SOT204", field=found.name, what=why)
             elif key == segment_key and not segments & set(_WORD.findall(found.value.lower())):
                 yield finding((found.line, found.col), "SOT203", value=found.value,
                               segments=", ".join(config.bvj_segments))

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from flake8_ssot.context import FileContext, Located, Scope
 from flake8_ssot.registry import Finding, finding
-from flake8_ssot.rules.bases import ISOLATED_ASYNC, BaseResolver
+from flake8_ssot.rules.bases import BaseResolver
 from flake8_ssot.rules.doubles import FACTORIES, MOCKER_PATCHERS, PATCHERS, mock_member
 
 # Test categories; `real_services` says what a test needs, not what it is,
@@ -99,17 +99,11 @@ def _test_functions(ctx: FileContext) -> list[Located]:
     """What pytest collects: ``test*`` functions at module level and ``test*``
     methods of ``Test*`` classes or of classes on a unittest or SSOT base."""
     resolver = BaseResolver(ctx)
-    forbidden = ctx.config.forbidden_bases
-
-    def is_test_base(qualname: str | None, tail: str | None) -> bool:
-        return qualname in forbidden or qualname == ISOLATED_ASYNC or resolver.is_ssot(qualname, tail)
-
     test_classes: set[Scope] = set()
     for node, scope, inner in ctx.classes:  # outer classes come before inner ones
         if scope.kind != "module" and scope not in test_classes:
             continue
-        name = node.name  # type: ignore[attr-defined]
-        if name.startswith("Test") or resolver.inherits(node, scope, is_test_base):  # type: ignore[arg-type]
+        if resolver.is_test_class(node, scope):  # type: ignore[arg-type]
             test_classes.add(inner)
     return [
         loc for loc in ctx.functions
