@@ -1,0 +1,189 @@
+"""A project as the standalone tools see it: its flake8 configuration and its files.
+
+The tools read the same ``[flake8]`` section flake8 reads (found the same
+way, same parser, same list and path rules) so that a project configures
+flake8-ssot once and ``flake8`` and ``ssot-check`` agree on it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
+
+from flake8_ssot.config import (
+    OPTIONS_BY_KEY, Config, ConfigError, build_config, check_config_file, find_config_file, normalize_path,
+    project_root,
+)
+from flake8_ssot.selection import Decider, Selection, matches_filename
+
+FLAKE8_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
+STDIN = "-"
+
+# flake8's own options that the tools honour, by how flake8 parses them.
+_CODES, _PATHS, _PATTERNS, _TEXT, _FLAG = "codes", "paths", "patterns", "text", "flag"
+FLAKE8_OPTIONS = {
+    "select": _CODES,
+    "extend-select": _CODES,
+    "ignore": _CODES,
+    "extend-ignore": _CODES,
+    "per-file-ignores": _TEXT,
+    "exclude": _PATHS,
+    "extend-exclude": _PATHS,
+    "filename": _PATTERNS,
+    "disable-noqa": _FLAG,
+}
+_LIST_SEPARATORS = re.compile(r"[,\s]")
+_VALID_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs besides the file names; picklable for workers."""
+
+    config: Config
+    selection: Selection
+    exclude: tuple[str, ...]
+    filename_patterns: tuple[str, ...]
+    disable_noqa: bool
+
+
+def _split(value: str) -> list[str]:
+    """flake8's ``parse_comma_separated_list``."""
+    return [item.strip() for item in _LIST_SEPARATORS.split(value) if item.strip()]
+
+
+def _read_config(paths: Sequence[str]) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    for path in paths:
+        try:
+            if not parser.read(path, encoding="UTF-8"):
+                raise ConfigError(f"flake8-ssot: the config file does not exist: {path}")
+        except (UnicodeDecodeError, configparser.Error) as error:
+            reason = " ".join(str(error).split())
+            raise ConfigError(f"flake8-ssot: cannot read config file {path}: {reason}") from None
+        check_config_file(path)
+    return parser
+
+
+def _option_values(
+    parser: configparser.RawConfigParser, config_dir: str, overrides: Mapping[str, object], cwd: str,
+) -> dict[str, object]:
+    """Known options from the ``[flake8]`` section, then the command line's.
+
+    Keys are flake8's dashed names; ``_`` spellings are accepted as flake8
+    does.  Path entries are made absolute against the config file's
+    directory, or against the working directory when given on the command line.
+    """
+    values: dict[str, object] = {}
+    sources: list[tuple[str, object, str, bool]] = []
+    if parser.has_section("flake8"):
+        sources += [(key, parser.get("flake8", key), config_dir, True) for key in parser.options("flake8")]
+    sources += [(key, value, cwd, False) for key, value in overrides.items()]
+    for raw_key, value, parent, from_file in sources:
+        key = raw_key.replace("_", "-")
+        kind = FLAKE8_OPTIONS.get(key)
+        if kind is None and key in OPTIONS_BY_KEY:
+            kind = _PATHS if OPTIONS_BY_KEY[key].is_path else _TEXT
+        if kind is None or value is None:
+            continue  # another plugin's option
+        if kind == _FLAG:
+            values[key] = value if isinstance(value, bool) else _boolean(key, str(value))
+        elif kind == _TEXT:
+            values[key] = value
+        else:
+            items = _split(str(value))
+            if kind == _PATHS:
+                items = [normalize_path(item, parent) for item in items]
+            elif from_file and key in ("ignore", "extend-ignore"):
+                _check_codes(key, items)
+            values[key] = items
+    return values
+
+
+def _boolean(key: str, value: str) -> bool:
+    state = configparser.RawConfigParser.BOOLEAN_STATES.get(value.strip().lower())
+    if state is None:
+        raise ConfigError(f"flake8-ssot: invalid value for {key}: {value!r} (expected true or false)")
+    return state
+
+
+def _check_codes(key: str, codes: Sequence[str]) -> None:
+    """flake8 refuses these in a config file's ignore lists; so do we."""
+    for code in codes:
+        if not _VALID_CODE_PREFIX.match(code):
+            raise ConfigError(
+                f"flake8-ssot: error code {code!r} supplied to {key!r} does not match "
+                f"{_VALID_CODE_PREFIX.pattern!r}"
+            )
+
+
+def load_settings(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    config: str | None = None,
+    append_config: Sequence[str] = (),
+    isolated: bool = False,
+    cwd: str | None = None,
+) -> Settings:
+    """The settings flake8 would use when run from ``cwd`` with these options.
+
+    ``overrides`` holds command-line values by option key (``select``,
+    ``ssot-e2e-paths``, ...), raw as typed; they win over the config file.
+    ``config``/``append_config``/``isolated`` are flake8's options of the same
+    names.  Raises ConfigError with a one-line message.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    config_file = None if isolated else (config or find_config_file(cwd))
+    files = [] if isolated else [path for path in (config_file, *append_config) if path]
+    parser = _read_config(files)
+    config_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else cwd
+    values = _option_values(parser, config_dir, overrides or {}, cwd)
+
+    select = values.get("select")
+    extend_select = values.get("extend-select", [])
+    decider = Decider(select, extend_select, values.get("ignore"), values.get("extend-ignore", []))
+    ssot_values = {OPTIONS_BY_KEY[key].dest: value for key, value in values.items() if key in OPTIONS_BY_KEY}
+    return Settings(
+        config=build_config(ssot_values, project_root(config_file, cwd), [*(select or ()), *extend_select]),
+        selection=Selection.build(decider, str(values.get("per-file-ignores", ""))),
+        exclude=(*values.get("exclude", FLAKE8_EXCLUDE), *values.get("extend-exclude", ())),
+        filename_patterns=tuple(values.get("filename", ["*.py"])),
+        disable_noqa=bool(values.get("disable-noqa", False)),
+    )
+
+
+def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: str = "stdin") -> Iterator[str]:
+    """The files flake8 would check for these command-line paths, named as flake8 names them.
+
+    Directories are walked with the excludes applied to each directory and
+    file; a path given by name is checked unless an exclude matches it
+    itself (``*_pb2.py``, ``tests/fixtures/*``), not a directory above it;
+    ``-`` is standard input.
+    """
+    exclude = settings.exclude
+    patterns = settings.filename_patterns
+
+    def excluded(path: str) -> bool:
+        if path == STDIN:
+            if stdin_display_name == "stdin":
+                return False
+            path = stdin_display_name
+        return matches_filename(path, exclude)
+
+    for arg in paths or ["."]:
+        if excluded(arg):
+            continue
+        if not os.path.isdir(arg):
+            yield arg
+            continue
+        for root, directories, files in os.walk(arg):
+            directories[:] = [d for d in directories if not excluded(os.path.join(root, d))]
+            for name in files:
+                path = os.path.join(root, name)
+                # flake8 matches the whole path; no patterns means every file
+                if not excluded(path) and (not patterns or any(fnmatch.fnmatch(path, p) for p in patterns)):
+                    yield path

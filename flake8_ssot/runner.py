@@ -1,0 +1,172 @@
+"""Check files outside flake8: read, parse, check, filter, in parallel.
+
+One parse and one walk per file, none of flake8's other checkers.  What is
+reported for a file is what flake8 reports for it with only this plugin
+installed: files are decoded as flake8 decodes them, a syntax error is E999
+and an unreadable file E902 at flake8's positions, and select / ignore /
+per-file-ignores / ``# noqa`` filter the findings as in flake8.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import gc
+import io
+import multiprocessing
+import tokenize
+from typing import Iterator, NamedTuple, Sequence
+
+from flake8_ssot import noqa
+from flake8_ssot.checker import check_tree
+from flake8_ssot.project import STDIN, Settings
+from flake8_ssot.registry import Finding
+
+
+class FileReport(NamedTuple):
+    """The findings reported for one file, sorted by position."""
+
+    path: str  # the display name: as given or found by the walk, or the stdin display name
+    findings: list[Finding]
+
+
+def _strip_bom(lines: list[str]) -> list[str]:
+    if lines and lines[0][:1] == "\ufeff":
+        lines[0] = lines[0][1:]
+    elif lines and lines[0][:3] == "\xef\xbb\xbf":  # a BOM read as latin-1
+        lines[0] = lines[0][3:]
+    return lines
+
+
+def decode_lines(data: bytes, *, from_stdin: bool = False) -> list[str]:
+    """Source lines (keepends, universal newlines) as flake8 makes them.
+
+    The PEP 263 cookie or BOM decides the encoding.  When that fails flake8
+    falls back to latin-1 for a file, so the file is still checked, and to
+    strict UTF-8 for standard input (UnicodeDecodeError if that fails too).
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return _strip_bom(io.TextIOWrapper(io.BytesIO(data), encoding).readlines())
+    except (LookupError, SyntaxError, UnicodeError):
+        if from_stdin:
+            return _strip_bom(io.StringIO(data.decode("utf-8")).readlines())
+        return _strip_bom(io.TextIOWrapper(io.BytesIO(data), "latin-1").readlines())
+
+
+def _syntax_error(error: Exception) -> Finding:
+    """E999 where flake8 puts it: the syntax error's line and offset, else line 1."""
+    line, col = (error.lineno, error.offset) if isinstance(error, SyntaxError) else (1, 0)
+    text = f"{type(error).__name__}: {error.args[0]}" if error.args else type(error).__name__
+    # flake8 prints a missing offset as column 1 (and would crash on a missing line)
+    return Finding(line or 1, col or 0, "E999", text)
+
+
+def check_lines(display_name: str, lines: list[str], settings: Settings) -> list[Finding]:
+    """The reported findings for one file's decoded lines."""
+    text = "".join(lines)
+    if not settings.disable_noqa and noqa.file_is_skipped(text):
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        # flake8 reports SyntaxError; the others would abort a flake8 run
+        found = [_syntax_error(error)]
+    else:
+        found = check_tree(tree, lines, display_name, settings.config)
+    if not found:
+        return found
+    decider = settings.selection.for_file(display_name)
+    found = [f for f in found if decider.reports(f.code)]
+    if found and not settings.disable_noqa and noqa.INLINE.search(text):
+        comments = noqa.NoqaLines(lines, display_name)
+        found = [f for f in found if not noqa.comment_silences(comments.line_for(f.line), f.code)]
+    return found
+
+
+def _unreadable(display_name: str, error: Exception, settings: Settings) -> FileReport:
+    """E902 at line 0, column 0, as flake8 reports a file it cannot open."""
+    reported = settings.selection.for_file(display_name).reports("E902")
+    return FileReport(display_name, [Finding(0, 0, "E902", f"{type(error).__name__}: {error}")] if reported else [])
+
+
+def check_file(path: str, settings: Settings) -> FileReport:
+    try:
+        with open(path, "rb") as source:
+            lines = decode_lines(source.read())
+    except OSError as error:
+        return _unreadable(path, error, settings)
+    return FileReport(path, check_lines(path, lines, settings))
+
+
+def check_stdin(data: bytes, display_name: str, settings: Settings) -> FileReport:
+    try:
+        lines = decode_lines(data, from_stdin=True)
+    except UnicodeDecodeError as error:  # flake8 would crash here
+        return _unreadable(display_name, error, settings)
+    return FileReport(display_name, check_lines(display_name, lines, settings))
+
+
+_worker_settings: Settings | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+    _collect_less()  # inherited under fork, needed under spawn
+
+
+def _check_in_worker(path: str) -> FileReport:
+    assert _worker_settings is not None
+    return check_file(path, _worker_settings)
+
+
+def _collect_less() -> None:
+    # Parsing builds large, short-lived, acyclic trees that the default
+    # threshold makes the collector rescan many times per file (about 15% of
+    # the parse time).  Objects alive now (modules, config) need no scanning.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+@contextlib.contextmanager
+def _collecting_less() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    _collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _pool(jobs: int, settings: Settings) -> multiprocessing.pool.Pool | None:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        return context.Pool(jobs, _start_worker, (settings,))
+    except (OSError, ImportError):  # no semaphores (some containers): run serially, as flake8 does
+        return None
+
+
+def check_paths(
+    paths: Sequence[str], settings: Settings, *, jobs: int = 1,
+    stdin: bytes | None = None, stdin_display_name: str = "stdin",
+) -> list[FileReport]:
+    """Reports for ``paths`` (``-`` reads ``stdin``), sorted by path.
+
+    Sorting is stable and independent of ``jobs``, so output is the same
+    for any number of workers.
+    """
+    files = [path for path in paths if path != STDIN]
+    jobs = min(jobs, len(files))
+    with _collecting_less():
+        reports = [check_stdin(stdin or b"", stdin_display_name, settings) for path in paths if path == STDIN]
+        pool = _pool(jobs, settings) if jobs > 1 else None
+        if pool is None:
+            reports += [check_file(path, settings) for path in files]
+        else:
+            with pool:
+                chunk = max(1, min(32, len(files) // (jobs * 8)))
+                reports += pool.imap(_check_in_worker, files, chunksize=chunk)
+    return sorted(reports, key=lambda report: report.path)

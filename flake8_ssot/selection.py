@@ -1,0 +1,166 @@
+"""Which codes are reported: flake8's select / ignore / per-file-ignores.
+
+A port of flake8's ``style_guide.DecisionEngine`` and of how
+``StyleGuideManager`` picks per-file-ignores, so that one configuration
+means the same thing to ``flake8`` and to the standalone tools.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from flake8_ssot.config import ConfigError, normalize_path
+from flake8_ssot.registry import PREFIX
+
+# flake8's default ignore list; none of it is ours, but it takes part in
+# the longest-prefix tie-break exactly as in flake8.
+FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
+# What flake8 selects when no ``select`` is given: every plugin's entry-point
+# name.  Of the codes the standalone tools emit, ours ("SOT") and the file
+# errors E902/E999 (pycodestyle's "E") are selected by default.
+DEFAULT_SELECT = ("E", PREFIX)
+
+_EXPLICIT, _IMPLICIT, _NO = 2, 1, 0
+
+
+@dataclass
+class Decider:
+    """``DecisionEngine`` for one set of select/ignore lists."""
+
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] | None = None
+    extend_ignore: Sequence[str] = ()
+    _cache: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def descending(*parts: Sequence[str]) -> tuple[str, ...]:
+            return tuple(sorted([code for part in parts for code in part], reverse=True))
+
+        self.selected_explicitly = descending(self.select or (), self.extend_select)
+        self.ignored_explicitly = descending(self.ignore or (), self.extend_ignore)
+        self.selected = descending(DEFAULT_SELECT if self.select is None else self.select, self.extend_select)
+        self.ignored = descending(FLAKE8_DEFAULT_IGNORE if self.ignore is None else self.ignore, self.extend_ignore)
+
+    def with_extra_ignores(self, codes: Sequence[str]) -> Decider:
+        return Decider(self.select, self.extend_select, self.ignore, [*self.extend_ignore, *codes])
+
+    def reports(self, code: str) -> bool:
+        decision = self._cache.get(code)
+        if decision is None:
+            decision = self._cache[code] = self._decide(code)
+        return decision
+
+    def _decide(self, code: str) -> bool:
+        selected = _EXPLICIT if code.startswith(self.selected_explicitly) else (
+            _IMPLICIT if code.startswith(self.selected) else _NO)
+        ignored = _EXPLICIT if code.startswith(self.ignored_explicitly) else (
+            _IMPLICIT if code.startswith(self.ignored) else _NO)
+        if not (selected and ignored):
+            return bool(selected)
+        if selected != ignored:  # an explicit choice beats an implicit one
+            return selected > ignored
+        # Equally strong on both sides: the longest matching prefix wins.
+        select = next(s for s in self.selected if code.startswith(s))
+        ignore = next(i for i in self.ignored if code.startswith(i))
+        return len(select) > len(ignore)
+
+
+# flake8's per-file-ignores grammar: "pattern[ ,pattern]: CODE[ ,CODE] ...".
+_PER_FILE_TOKENS = (
+    (re.compile(r"[A-Z]+[0-9]*(?=$|\s|,)"), "code"),
+    (re.compile(r"[^\s:,]+"), "file"),
+    (re.compile(r"\s*:\s*"), "colon"),
+    (re.compile(r"\s*,\s*"), "sep"),
+    (re.compile(r"\s+"), "sep"),
+)
+
+
+def _per_file_tokens(value: str) -> list[tuple[str, str]]:
+    tokens = []
+    position = 0
+    while position < len(value):
+        for pattern, kind in _PER_FILE_TOKENS:
+            match = pattern.match(value, position)
+            if match:
+                tokens.append((kind, match.group().strip()))
+                position = match.end()
+                break
+    tokens.append(("eof", ""))
+    return tokens
+
+
+def parse_per_file_ignores(value: str) -> list[tuple[str, list[str]]]:
+    """``(pattern, codes)`` pairs in order, as ``utils.parse_files_to_codes_mapping``."""
+    pairs: list[tuple[str, list[str]]] = []
+    if not value.strip():
+        return pairs
+    filenames: list[str] = []
+    codes: list[str] = []
+    seen_separator, seen_colon = True, False
+    for kind, text in _per_file_tokens(value):
+        if kind == "sep":
+            seen_separator = True
+        elif not seen_colon and kind == "colon":
+            seen_colon = seen_separator = True
+        elif seen_separator and kind == "file":
+            if seen_colon:  # the next entry starts
+                pairs.extend((name, codes) for name in filenames if codes)
+                filenames, codes, seen_colon = [], [], False
+            filenames.append(text)
+            seen_separator = False
+        elif seen_colon and seen_separator and kind == "code":
+            codes.append(text)
+            seen_separator = False
+        elif seen_colon and kind == "eof":
+            pairs.extend((name, codes) for name in filenames if codes)
+            return pairs
+        else:
+            break
+    shown = " ".join(value.split())
+    raise ConfigError(
+        f"flake8-ssot: per-file-ignores must map file patterns to codes ('pattern: CODE ...'), got {shown!r}"
+    )
+
+
+def matches_filename(path: str, patterns: Sequence[str]) -> bool:
+    """flake8's ``utils.matches_filename``: the base name or the absolute path matches."""
+    if not patterns:
+        return False
+    basename = os.path.basename(path)
+    if basename not in (".", "..") and any(fnmatch.fnmatch(basename, p) for p in patterns):
+        return True
+    absolute = os.path.abspath(path)
+    return any(fnmatch.fnmatch(absolute, p) for p in patterns)
+
+
+@dataclass
+class Selection:
+    """The decider for each file: the global one, or the per-file-ignores
+    entry with the longest matching pattern (first wins a tie)."""
+
+    default: Decider
+    per_file: tuple[tuple[str, Decider], ...] = ()
+    _by_file: dict[str, Decider] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, default: Decider, per_file_ignores: str) -> Selection:
+        per_file = tuple(
+            (normalize_path(pattern, os.curdir), default.with_extra_ignores(codes))
+            for pattern, codes in parse_per_file_ignores(per_file_ignores)
+        )
+        return cls(default, per_file)
+
+    def for_file(self, display_name: str) -> Decider:
+        decider = self._by_file.get(display_name)
+        if decider is None:
+            decider, longest = self.default, 0
+            for pattern, candidate in self.per_file:
+                if len(pattern) > longest and matches_filename(display_name, [pattern]):
+                    decider, longest = candidate, len(pattern)
+            self._by_file[display_name] = decider
+        return decider

@@ -1,0 +1,172 @@
+"""Fixture files with their expected findings, and the project tree they are checked in.
+
+A fixture under ``tests/fixtures/<family>/`` is a real-looking module.  Its
+first line declares the path it pretends to live at (``stdin`` for code
+piped in without a name)::
+
+    # ssot-path: tests/integration/test_payment_flow.py
+
+and each finding it must produce is declared beside its line::
+
+    um.MagicMock()  # expect: SOT101
+    um.patch.dict(os.environ, {})  # expect: SOT102, SOT301
+
+Annotations may also stand at the end of a line inside a docstring (BVJ
+findings are reported there).  They are removed before the code is checked,
+so the checked text is exactly what a user would write.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from flake8_ssot.config import OPTIONS_BY_KEY, Config, build_config, normalize_path
+from flake8_ssot.registry import RULES
+
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
+STDIN = "stdin"
+
+_PATH_LINE = re.compile(r"^# ssot-path:\s*(?P<path>\S+)")
+_EXPECT = re.compile(r"\s*#\s*expect:(?P<codes>[^#\n]*)$")
+_CODE = re.compile(r"^SOT\d{3}$")
+
+# The [flake8] options every fixture is checked under.
+FIXTURE_OPTIONS: Mapping[str, str] = {
+    "ssot-mock-allowed-targets": "openai.*, *.oauth_provider.*",
+    "ssot-environ-allowed-paths": "shared/isolated_environment.py",
+}
+# Four-character prefixes switch on codes that are off by default, so the
+# fixtures pin down every code the plugin has.
+SELECT: tuple[str, ...] = tuple(sorted({code[:4] for code in RULES}))
+
+Expected = frozenset[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Fixture:
+    source: Path
+    virtual_path: str  # relative to the project root, or STDIN
+    text: str  # the code to check: the fixture without its annotations
+    expected: Expected
+
+    @property
+    def id(self) -> str:
+        return self.source.relative_to(FIXTURES_DIR).as_posix()
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.virtual_path == STDIN
+
+
+def parse_fixture(source: Path) -> Fixture:
+    """Read a fixture's virtual path and expectations; strip the annotations."""
+    raw_lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = _PATH_LINE.match(raw_lines[0]) if raw_lines else None
+    if header is None:
+        raise ValueError(f"{source}: line 1 must be '# ssot-path: <path>'")
+    expected: set[tuple[int, str]] = set()
+    checked: list[str] = []
+    for number, line in enumerate(raw_lines, start=1):
+        body = line.rstrip("\r\n")
+        annotation = _EXPECT.search(body)
+        if annotation is not None:
+            codes = [code.strip() for code in annotation.group("codes").split(",")]
+            bad = [code for code in codes if not _CODE.match(code)]
+            if bad:
+                raise ValueError(f"{source}:{number}: malformed expectation {bad}")
+            expected.update((number, code) for code in codes)
+            line = body[: annotation.start()] + line[len(body):]
+        checked.append(line)
+    return Fixture(source, header.group("path"), "".join(checked), frozenset(expected))
+
+
+def all_fixtures() -> list[Fixture]:
+    fixtures = [parse_fixture(path) for path in sorted(FIXTURES_DIR.glob("*/*.py"))]
+    seen: dict[str, str] = {}
+    for fixture in fixtures:
+        if fixture.is_stdin:
+            continue
+        if fixture.virtual_path in seen:
+            raise ValueError(f"{fixture.id} and {seen[fixture.virtual_path]} share {fixture.virtual_path}")
+        seen[fixture.virtual_path] = fixture.id
+    return fixtures
+
+
+def render_setup_cfg(options: Mapping[str, str]) -> str:
+    return "[flake8]\n" + "".join(f"{key} = {value}\n" for key, value in options.items())
+
+
+def materialise(fixtures: Iterable[Fixture], root: Path, options: Mapping[str, str] = FIXTURE_OPTIONS) -> None:
+    """Write every named fixture at its virtual path under ``root``, with a
+    setup.cfg holding ``options``, so one flake8 run checks them all."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "setup.cfg").write_text(render_setup_cfg(options), encoding="utf-8")
+    for fixture in fixtures:
+        if not fixture.is_stdin:
+            target = root / fixture.virtual_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(fixture.text, encoding="utf-8")
+
+
+def config_for(root: Path, options: Mapping[str, str] = FIXTURE_OPTIONS) -> Config:
+    """The Config flake8 builds from ``options`` in ``root/setup.cfg``: path
+    entries made absolute against the config file's directory."""
+    values: dict[str, object] = {}
+    for key, value in options.items():
+        spec = OPTIONS_BY_KEY[key]
+        if spec.is_path:
+            values[spec.dest] = [normalize_path(item, str(root)) for item in re.split(r"[,\s]+", value) if item]
+        else:
+            values[spec.dest] = value
+    return build_config(values, str(root), SELECT)
+
+
+def run_flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real flake8 of this interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args],
+        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+
+
+def run_ssot_check(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``ssot-check`` (the standalone runner) of this interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_ssot.cli", *args],
+        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+
+
+_REPORT_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
+
+
+def parse_report(output: str) -> dict[str, dict[tuple[int, str], str]]:
+    """flake8's default format -> {path as printed: {(line, code): message}}."""
+    found: dict[str, dict[tuple[int, str], str]] = {}
+    for line in output.splitlines():
+        match = _REPORT_LINE.match(line)
+        if match is None:
+            raise ValueError(f"unexpected flake8 output line: {line!r}")
+        path = match.group("path").removeprefix("./")
+        found.setdefault(path, {})[(int(match.group("line")), match.group("code"))] = match.group("message")
+    return found
+
+
+def describe_mismatch(fixture: Fixture, found: Mapping[tuple[int, str], str], engine: str) -> str:
+    """A readable diff of expected against found, with the source lines."""
+    lines = fixture.text.splitlines()
+    report = [f"{fixture.id} (as {fixture.virtual_path}) via {engine}:"]
+    for key in sorted(fixture.expected | set(found)):
+        line, code = key
+        if key in fixture.expected and key in found:
+            continue
+        what = "missing   " if key in fixture.expected else "unexpected"
+        source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        message = f"  ({found[key]})" if key in found else ""
+        report.append(f"  {what} {line:>4} {code}  | {source}{message}")
+    return "\n".join(report)

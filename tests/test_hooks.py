@@ -1,0 +1,186 @@
+"""The pre-commit hooks: manifest, documentation, the file-names hook, and real pre-commit runs."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flake8_ssot.hooks import file_names
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+HOOKS = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+HOOK_IDS = [hook["id"] for hook in HOOKS]
+# Hooks that run the AST rules; every other hook is documented in hooks/README.md.
+RULE_HOOKS = {"ssot", "ssot-flake8"}
+
+
+def test_manifest_is_valid() -> None:
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manifest_declares_the_hooks() -> None:
+    by_id = {hook["id"]: hook for hook in HOOKS}
+    assert {"ssot", "ssot-flake8", "ssot-test-file-names"} <= set(by_id)
+    assert by_id["ssot"]["types"] == ["python"]
+    assert by_id["ssot-flake8"]["entry"].split()[0] == "flake8"
+    assert "--require-plugins=flake8-ssot" in by_id["ssot-flake8"]["entry"].split()
+    assert all(hook["language"] == "python" and "args" not in hook for hook in HOOKS)
+
+
+def test_every_hook_entry_is_an_installed_command() -> None:
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    scripts = {line.split("=")[0].strip() for line in
+               setup["options.entry_points"]["console_scripts"].strip().splitlines()}
+    for hook in HOOKS:
+        command = hook["entry"].split()[0]
+        assert command in scripts | {"flake8"}, hook["id"]
+
+
+def test_readme_names_every_hook_id() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## pre-commit", 1)[1].split("\n## ", 1)[0]
+    assert [hook_id for hook_id in HOOK_IDS if f"`{hook_id}`" not in section] == []
+    assert "additional_dependencies" in section and "https://github.com/PyCQA/flake8" in section
+
+
+def test_hooks_directory_documents_every_file_hook() -> None:
+    catalogue = (ROOT / "hooks" / "README.md").read_text(encoding="utf-8")
+    assert [h for h in HOOK_IDS if h not in RULE_HOOKS and f"## `{h}`" not in catalogue] == []
+
+
+# --- ssot-test-file-names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "pattern"), [
+    ("tests/test_auth.py.backup", "*.py.backup*"),
+    ("tests/unit/test_auth.py.backup_20250101", "*.py.backup*"),
+    ("backend/tests/conftest.bak", "*.bak"),
+    ("tests/test_auth.py.orig", "*.orig"),
+    ("tests/test_auth.py~", "*.py~"),
+    ("tests/integration/temp_debug.py", "temp_*.py"),
+    ("./tests/tmp_probe.py", "tmp_*.py"),
+    ("test/scratch_ws.py", "scratch_*.py"),
+    ("tests/e2e/test_chat_old.py", "*_old.py"),
+    ("tests/fix_imports.py", "fix_*.py"),
+])
+def test_rejects_stray_files_in_test_trees(path: str, pattern: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert file_names.main([path]) == 1
+    output = capsys.readouterr().out
+    assert output.startswith(f"{path}: ") and f"'{pattern}'" in output
+
+
+@pytest.mark.parametrize("path", [
+    "tests/test_auth.py",
+    "tests/fixtures/bold_fixture.py",  # "old" inside a word is not "_old"
+    "tests/helpers/fixture_loader.py",
+    "tests/README.md",
+    "scripts/temp_migration.py",  # not in a test tree
+    "app/settings.py.bak",
+    "contests/tmp_x.py",  # "contests" is not "tests"
+])
+def test_accepts_other_files(path: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert file_names.main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_patterns_and_test_dirs_are_configurable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert file_names.main(["--patterns", "debug_*.py", "tests/temp_x.py", "tests/debug_x.py"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "tests/debug_x.py: stray file in a test tree (matches 'debug_*.py'); delete it or give it a real name",
+    ]
+    assert file_names.main(["--extend-patterns", "debug_*.py", "tests/temp_x.py", "tests/debug_x.py"]) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert file_names.main(["--test-dirs", "qa,*_tests", "qa/temp_x.py", "api_tests/x.bak", "tests/x.bak"]) == 1
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == ["qa/temp_x.py", "api_tests/x.bak"]
+
+
+def test_script_in_hooks_directory_runs_from_a_checkout(tmp_path: Path) -> None:
+    script = ROOT / "hooks" / "ssot_test_file_names.py"
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-I", str(script), "tests/tmp_x.py", "tests/test_ok.py"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith("tests/tmp_x.py: ")
+
+
+# --- pre-commit try-repo, as a new user ----------------------------------------------------------
+
+GIT_IDENTITY = ["-c", "user.name=flake8-ssot tests", "-c", "user.email=tests@example.invalid",
+                "-c", "commit.gpgsign=false"]
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committed snapshot of the working tree: try-repo of the checkout itself
+    would leave out files not yet added to git."""
+    if shutil.which("git") is None:
+        pytest.fail("git is required for the pre-commit tests")
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                            cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
+    snapshot = tmp_path_factory.mktemp("flake8-ssot-snapshot")
+    for relative in filter(None, listed):
+        source = ROOT / relative
+        if source.is_file():
+            (snapshot / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / relative)
+    git("init", "-q", cwd=snapshot)
+    git("add", "-A", cwd=snapshot)
+    git("commit", "-q", "-m", "snapshot", cwd=snapshot)
+    return snapshot
+
+
+def try_repo(hook_repo: Path, user_repo: Path) -> dict[str, tuple[str, str]]:
+    """Run every hook of ``hook_repo`` on ``user_repo``: {hook id: (status, output)}."""
+    env = {**os.environ, "PRE_COMMIT_COLOR": "never", "SKIP": ""}
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files"],
+                            cwd=user_repo, capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    report = result.stdout.split("=" * 79)[-1]
+    outcome: dict[str, tuple[str, str]] = {}
+    names = {hook["name"]: hook["id"] for hook in HOOKS}
+    current = None
+    for line in report.splitlines():
+        head = line.split(".", 1)[0]
+        if head in names and line.rstrip().endswith(("Passed", "Failed")):
+            current = names[head]
+            outcome[current] = (line.rsplit(".", 1)[-1].strip(), "")
+        elif current is not None:
+            outcome[current] = (outcome[current][0], outcome[current][1] + line + "\n")
+    return outcome
+
+
+@pytest.mark.slow
+def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
+    user = tmp_path / "user-project"
+    (user / "tests").mkdir(parents=True)
+    git("init", "-q", cwd=user)
+    (user / "app.py").write_text('import os\n\nprint(os.environ["HOME"])\n')
+    (user / "tests" / "fix_thing.py").write_text("VALUE = 1\n")
+    git("add", "-A", cwd=user)
+
+    failing = try_repo(hook_repo, user)
+    assert {hook: status for hook, (status, _) in failing.items()} == dict.fromkeys(HOOK_IDS, "Failed")
+    sot301 = "app.py:3:7: SOT301 os.environ accessed directly; go through the isolated-environment module"
+    assert sot301 in failing["ssot"][1].splitlines()
+    assert sot301 in failing["ssot-flake8"][1].splitlines()
+    assert "tests/fix_thing.py: stray file in a test tree (matches 'fix_*.py')" in failing["ssot-test-file-names"][1]
+
+    (user / "app.py").write_text('from pathlib import Path\n\nprint(Path.home())\n')
+    (user / "tests" / "fix_thing.py").rename(user / "tests" / "helpers.py")
+    git("add", "-A", cwd=user)
+    passing = try_repo(hook_repo, user)
+    assert {hook: status for hook, (status, _) in passing.items()} == dict.fromkeys(HOOK_IDS, "Passed")
