@@ -10,17 +10,20 @@ from typing import Any, Iterator
 
 from flake8_ssot import __version__
 from flake8_ssot.checker import check_tree
-from flake8_ssot.config import OPTIONS, Config, ConfigError, build_config, find_config_file, project_root
+from flake8_ssot.config import (
+    OPTIONS, Config, ConfigError, build_config, check_config_file, find_config_file, project_root,
+)
 
 
-def _config_file_from_argv(argv: list[str]) -> tuple[str | None, bool]:
-    """flake8 does not keep ``--config``/``--isolated`` in its options; read them
-    from the command line the way flake8's first stage does."""
+def _config_files_from_argv(argv: list[str]) -> tuple[str | None, list[str], bool]:
+    """flake8 does not keep ``--config``/``--append-config``/``--isolated`` in
+    its options; read them from the command line the way flake8's first stage does."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--config")
+    parser.add_argument("--append-config", action="append", default=[])
     parser.add_argument("--isolated", action="store_true")
     known, _rest = parser.parse_known_args(argv)
-    return known.config, known.isolated
+    return known.config, known.append_config, known.isolated
 
 
 class SSOTChecker:
@@ -49,11 +52,14 @@ class SSOTChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        config_file, isolated = _config_file_from_argv(sys.argv[1:])
+        config_file, appended, isolated = _config_files_from_argv(sys.argv[1:])
         if config_file is None and not isolated:
             config_file = find_config_file(os.getcwd())
+        read_files = [] if isolated else [path for path in (config_file, *appended) if path]
         selected = [*(options.select or ()), *(options.extend_select or ())]
         try:
+            for path in read_files:
+                check_config_file(path)
             cls.config = build_config(vars(options), project_root(config_file), selected)
         except ConfigError as error:
             raise SystemExit(str(error)) from None

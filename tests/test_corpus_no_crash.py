@@ -1,0 +1,182 @@
+"""No real code crashes the plugin or ssot-check, and their output is the same however they are run.
+
+The corpus is every ``.py`` file of the running Python: the standard library
+and site-packages (``sysconfig`` paths ``stdlib`` and ``purelib``, walked
+whole, so the base interpreter's own site-packages count too).  Each file is
+checked as if it were an integration test module, so every rule family runs
+on it.  The default run takes a deterministic quarter of the corpus (about
+15 s on two cores); ``SSOT_FULL_CORPUS=1`` walks all of it (about a minute
+for 15,000 files).
+
+check_tree turns any exception into one SOT999 finding, so "no crash" is
+"no SOT999": no file of the corpus is known to need one.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tokenize
+import zlib
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot.checker import check_tree
+from flake8_ssot.config import build_config
+from flake8_ssot.plugin import SSOTChecker
+from flake8_ssot.registry import RULES
+from tests.expectations import run_flake8
+
+FULL = os.environ.get("SSOT_FULL_CORPUS") == "1"
+SAMPLE_ONE_IN = 4
+# Where the corpus files pretend to live: integration scope, test module.
+VIRTUAL_ROOT = "/corpus"
+ALL_CODES = tuple(sorted({code[:4] for code in RULES}))  # four characters switch optional codes on
+
+
+def _corpus() -> list[tuple[str, Path]]:
+    """(path relative to its root, absolute path) of every .py file, sorted."""
+    found: dict[Path, str] = {}
+    for root in sorted({sysconfig.get_paths()[key] for key in ("stdlib", "purelib")}):
+        for dirpath, dirnames, filenames in os.walk(root):  # does not follow symlinks
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    path = Path(dirpath, name)
+                    found.setdefault(path, os.path.relpath(path, root))
+    return sorted((relative, path) for path, relative in found.items())
+
+
+def _sample(files: list[tuple[str, Path]], one_in: int) -> list[tuple[str, Path]]:
+    # Hash of the relative path: the same files on every machine of one image.
+    return [item for item in files if zlib.crc32(item[0].encode()) % one_in == 0]
+
+
+def _parse(path: Path) -> tuple[ast.Module, list[str]] | None:
+    """The tree and lines flake8 would hand the plugin, or None when Python
+    itself cannot read the file (flake8 reports E902/E999 and skips plugins)."""
+    try:
+        with tokenize.open(path) as handle:  # honours the coding cookie, as flake8 does
+            source = handle.read()
+        return ast.parse(source, str(path)), source.splitlines(keepends=True)
+    except (SyntaxError, ValueError, LookupError, RecursionError, MemoryError, OSError):  # ValueError: undecodable
+        return None
+
+
+CORPUS = _corpus()
+CHECKED = CORPUS if FULL else _sample(CORPUS, SAMPLE_ONE_IN)
+
+
+def test_corpus_is_real() -> None:
+    """A walk that found nothing would pass vacuously."""
+    assert len(CORPUS) > 1000
+    assert len(CHECKED) > (len(CORPUS) // SAMPLE_ONE_IN) // 2
+
+
+def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the flake8 entry point (which calls check_tree) with every code on."""
+    config = build_config({"ssot_mock_allowed_targets": "openai.*"}, VIRTUAL_ROOT, ALL_CODES)
+    monkeypatch.setattr(SSOTChecker, "config", config)
+    failures = []
+    checked = 0
+    for relative, path in CHECKED:
+        parsed = _parse(path)
+        if parsed is None:
+            continue
+        tree, lines = parsed
+        checked += 1
+        virtual = f"{VIRTUAL_ROOT}/tests/integration/test_{path.stem}.py"
+        try:
+            results = list(SSOTChecker(tree, virtual, lines).run())
+        except Exception as error:  # noqa: BLE001 - collect every failure, not only the first
+            failures.append(f"{relative}: raised {type(error).__name__}: {error}")
+            continue
+        failures += [f"{relative}:{line}: {text}" for line, _col, text, _type in results if text.startswith("SOT999")]
+    assert checked > len(CHECKED) * 0.9, "most corpus files should parse"
+    assert not failures, "\n".join(failures)
+
+
+def run_ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_ssot.cli", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+@pytest.mark.slow
+def test_every_corpus_file_through_ssot_check(tmp_path: Path) -> None:
+    """At their real paths, read and decoded by the runner itself (a smaller
+    sample: the checking core is the same as above)."""
+    paths = [str(path) for _relative, path in (CHECKED if FULL else _sample(CORPUS, 16))]
+    result = run_ssot_check("--isolated", "--jobs", "2", f"--select={','.join(ALL_CODES)},E9", *paths, cwd=tmp_path)
+    assert result.returncode in (0, 1) and not result.stderr, result.stderr
+    assert "SOT999" not in result.stdout
+    assert result.stdout.count("\n") > 100, "the corpus should produce findings"
+
+
+def test_checking_does_not_depend_on_the_path_spelling() -> None:
+    """The real absolute path and the same path relative to the cwd give the same result."""
+    config = build_config({}, "/")
+    for _relative, path in _sample(CHECKED, 50):
+        parsed = _parse(path)
+        if parsed is None:
+            continue
+        tree, lines = parsed
+        assert check_tree(tree, lines, str(path), config) == \
+            check_tree(tree, lines, os.path.relpath(path), config), path
+
+
+# ------------------------------------------------------------- determinism
+# A small stdlib sample copied into integration scope: the stdlib is the
+# same on every machine of one image, and these files carry findings.
+DETERMINISM_SAMPLE = [
+    path for _relative, path in _sample(CORPUS, 120) if "site-packages" not in path.parts and _parse(path)
+]
+
+
+@pytest.fixture(scope="module")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus sample")  # a space in the path, on purpose
+    (root / "setup.cfg").write_text("[flake8]\nssot-mock-allowed-targets = openai.*\n", encoding="utf-8")
+    target = root / "tests" / "integration"
+    target.mkdir(parents=True)
+    for index, path in enumerate(DETERMINISM_SAMPLE):
+        shutil.copyfile(path, target / f"test_{index:03d}_{path.name}")
+    return root
+
+
+@pytest.mark.slow
+def test_output_is_identical_across_runs_and_jobs(sample_project: Path) -> None:
+    select = f"--select={','.join(ALL_CODES)}"
+    runs = {
+        "flake8 -j 1": run_flake8(select, "-j", "1", ".", cwd=sample_project),
+        "flake8 -j 1 again": run_flake8(select, "-j", "1", ".", cwd=sample_project),
+        "flake8 -j 2": run_flake8(select, "-j", "2", ".", cwd=sample_project),
+        "ssot-check -j 1": run_ssot_check(select, "-j", "1", ".", cwd=sample_project),
+        "ssot-check -j 2": run_ssot_check(select, "-j", "2", ".", cwd=sample_project),
+    }
+    for name, result in runs.items():
+        assert result.returncode == 1 and not result.stderr, f"{name}: {result.returncode}\n{result.stderr}"
+    outputs = {name: result.stdout for name, result in runs.items()}
+    reference = outputs["flake8 -j 1"]
+    assert reference.count("\n") > 20, "the sample should produce findings"
+    assert {name for name, output in outputs.items() if output != reference} == set()
+
+
+@pytest.mark.slow
+def test_flake8_reports_what_the_core_finds(sample_project: Path) -> None:
+    result = run_flake8(f"--select={','.join(ALL_CODES)}", ".", cwd=sample_project)
+    config = build_config({"ssot_mock_allowed_targets": "openai.*"}, str(sample_project), ALL_CODES)
+    expected = []
+    for path in sorted((sample_project / "tests" / "integration").iterdir()):
+        parsed = _parse(path)
+        assert parsed is not None
+        shown = "./" + path.relative_to(sample_project).as_posix()
+        expected += [f"{shown}:{f.line}:{f.col + 1}: {f.text}" for f in check_tree(*parsed, str(path), config)]
+    assert sorted(result.stdout.splitlines()) == sorted(expected)

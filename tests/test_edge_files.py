@@ -1,0 +1,207 @@
+"""Hand-made edge files through the checker core, real flake8 and ssot-check.
+
+Each file lives at ``tests/integration/<name>`` of a project whose path has
+a space and a non-ASCII letter, so every rule family runs on it.  Its
+expected findings are what flake8 prints (1-based columns).  The behaviour
+each file documents is in its ``why``.
+
+flake8 runs every installed plugin: where another plugin (or flake8 itself)
+crashes on a file before or instead of ours, ``foreign`` names the
+component, and the flake8 run only has to show that the failure is not
+ours.  ssot-check runs only our rules, so it must always print ``expected``.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot.checker import check_tree
+from flake8_ssot.config import build_config
+from flake8_ssot.registry import RULES
+from flake8_ssot.runner import decode_lines
+from tests.expectations import run_flake8
+
+ALL_CODES = sorted({code[:4] for code in RULES})  # four characters switch optional codes on
+SELECT = f"--select={','.join(ALL_CODES)},E9"
+
+BODY = '''"""Checkout.
+
+Business Value Justification:
+- Segment: Gold customers
+"""
+import os
+
+
+def test_env():
+    assert os.environ["HOME"]
+'''
+BODY_FOUND = frozenset({"3:1 SOT202", "4:1 SOT203", "10:12 SOT301"})
+
+
+@dataclass(frozen=True)
+class Edge:
+    name: str
+    data: bytes
+    expected: frozenset[str]  # "line:col CODE" as flake8 prints them
+    why: str
+    python_parses: bool = True  # False: flake8 never hands our plugin a tree
+    foreign: tuple[str, ...] = ()  # components that may crash the flake8 run on this file, never us
+    shows: str = ""  # text the report must contain
+
+
+def _deep_chain(depth: int) -> bytes:
+    return f"import os\nx = os{'.environ' * depth}\n".encode()
+
+
+def _long_module(lines: int) -> bytes:
+    head = ['"""Orders."""', "import os", "", "", "def test_order_total():", '    """Check totals."""']
+    body = ["    assert 1"] * (lines - len(head) - 1)
+    return "\n".join([*head, *body, '    assert os.environ["HOME"]']).encode() + b"\n"
+
+
+EDGES = [
+    Edge("test_empty.py", b"", frozenset(), "nothing to check, and no test lacks a BVJ"),
+    Edge("test_comments_only.py", b"# only a comment\n#\n", frozenset(), "comments are no code"),
+    Edge("test_utf8_bom.py", b"\xef\xbb\xbf" + BODY.encode(), BODY_FOUND, "the BOM shifts no column"),
+    Edge("test_crlf.py", BODY.replace("\n", "\r\n").encode(), BODY_FOUND, "CRLF lines as LF lines"),
+    Edge("test_cr.py", BODY.replace("\n", "\r").encode(), BODY_FOUND, "old Mac CR lines as LF lines"),
+    Edge(
+        "test_form_feeds.py",
+        BODY.replace("\n\n\ndef", "\n\x0c\n\ndef").replace("- Segment", "\x0c- Segment").encode(),
+        frozenset({"3:1 SOT202", "4:2 SOT203", "10:12 SOT301"}),
+        "a form feed is no line break (str.splitlines would shift lines); it is a column of its own",
+    ),
+    Edge(
+        "test_tabs.py", BODY.replace("    assert", "\tassert").replace("- Segment: Gold", "-\tSegment:\tGold").encode(),
+        frozenset({"3:1 SOT202", "4:1 SOT203", "10:9 SOT301"}), "a tab is one column, as in flake8",
+    ),
+    Edge(
+        "test_latin1_cookie.py",
+        ("# -*- coding: latin-1 -*-\n" + BODY.replace("Gold customers", "Clientèle dorée")).encode("latin-1"),
+        frozenset({"4:1 SOT202", "5:1 SOT203", "11:12 SOT301"}), "the coding cookie decides the encoding",
+        shows="Clientèle dorée",
+    ),
+    Edge(
+        "test_undecodable.py",
+        b'"""Orders."""\nimport os\n\n\ndef test_env():\n    assert os.environ["HOME"] != "\xff"\n',
+        frozenset({"1:1 SOT201", "6:12 SOT301"}),
+        "invalid UTF-8: flake8 falls back to latin-1 and checks the file, so do we", python_parses=False,
+    ),
+    Edge(
+        "test_unknown_cookie.py", b"# -*- coding: klingon -*-\n" + BODY.encode(),
+        frozenset({"4:1 SOT202", "5:1 SOT203", "11:12 SOT301"}),
+        "an unknown encoding: flake8 falls back to latin-1 and checks the file", python_parses=False,
+    ),
+    Edge(
+        "test_null_byte.py", b"import os\nx = os.environ\x00\n", frozenset({"1:1 E999"}),
+        "Python refuses null bytes: E999, the plugin never runs", python_parses=False,
+    ),
+    Edge(
+        "test_nested_parens.py", b"x = " + b"(" * 201 + b"1" + b")" * 201 + b"\n", frozenset({"1:206 E999"}),
+        "201 nested brackets are past the parser's limit (200): E999", python_parses=False,
+    ),
+    Edge(
+        "test_deep_chain_1500.py", _deep_chain(1500), frozenset({"2:5 SOT301"}),
+        "parses, but is past the default recursion limit: our walk is iterative and checks it; "
+        "flake8-bugbear and pyflakes recurse and crash the flake8 run",
+        foreign=("flake8-bugbear", "pyflakes"),
+    ),
+    Edge(
+        "test_deep_chain_5000.py", _deep_chain(5000), frozenset({"1:1 E999"}),
+        "past the parser's own limit (about 2,988 in 3.11): ast.parse raises RecursionError inside "
+        "flake8 itself (a flake8 traceback before any plugin runs); ssot-check reports E999",
+        python_parses=False, foreign=("build_ast",),
+    ),
+    Edge(
+        "test_bytes_docstring.py",
+        b'b"""Business Value Justification: Segment: All"""\n\n\ndef test_a():\n    assert 1\n',
+        frozenset({"1:1 SOT201"}),
+        "a bytes literal is no docstring, so there is no BVJ; pydocstyle crashes on it",
+        foreign=("pydocstyle",),
+    ),
+    Edge(
+        "test_fstring_docstring.py",
+        b'"""Orders."""\n\n\ndef test_a():\n    f"""Business Value Justification {1}"""\n    assert 1\n',
+        frozenset({"1:1 SOT201"}),
+        "an f-string is no docstring, so there is no BVJ; pydocstyle crashes on it",
+        foreign=("pydocstyle",),
+    ),
+]
+LONG = Edge(
+    "test_100k_lines.py", _long_module(100_000), frozenset({"1:1 SOT201", "1:1 SOT502", "100000:12 SOT301"}),
+    "100,000 lines: checked in about a second by the core",
+)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("edge cases ü")
+    (root / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    target = root / "tests" / "integration"
+    target.mkdir(parents=True)
+    for edge in [*EDGES, LONG]:
+        (target / edge.name).write_bytes(edge.data)
+    return root
+
+
+def _reported(stdout: str, edge: Edge) -> frozenset[str]:
+    prefix = f"tests/integration/{edge.name}:"
+    found = set()
+    for line in stdout.splitlines():
+        assert line.startswith(prefix), line
+        row, col, text = line[len(prefix):].split(":", 2)
+        found.add(f"{row}:{col} {text.split()[0]}")
+    return frozenset(found)
+
+
+def _check_core(project: Path, edge: Edge) -> frozenset[str]:
+    path = project / "tests" / "integration" / edge.name
+    lines = decode_lines(path.read_bytes())  # as flake8 decodes a file
+    tree = ast.parse("".join(lines))
+    config = build_config({}, str(project), ALL_CODES)
+    return frozenset(f"{f.line}:{f.col + 1} {f.code}" for f in check_tree(tree, lines, str(path), config))
+
+
+def _assert_not_ours(report: str, edge: Edge) -> None:
+    assert "flake8_ssot" not in report and '"flake8-ssot" failed' not in report, report
+    assert any(name in report for name in edge.foreign), f"an unexpected failure:\n{report}"
+
+
+@pytest.mark.parametrize("edge", EDGES + [LONG], ids=lambda edge: edge.name)
+def test_core(project: Path, edge: Edge) -> None:
+    if not edge.python_parses:
+        with pytest.raises((SyntaxError, ValueError, RecursionError)):
+            ast.parse(edge.data)
+    if not any(found.endswith("E999") for found in edge.expected):  # else no plugin ever sees the file
+        assert _check_core(project, edge) == edge.expected, edge.why
+
+
+@pytest.mark.parametrize("edge", EDGES + [LONG], ids=lambda edge: edge.name)
+def test_ssot_check(project: Path, edge: Edge) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_ssot.cli", SELECT, "-j", "1", f"tests/integration/{edge.name}"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert not result.stderr and result.returncode == (1 if edge.expected else 0), result.stderr
+    assert _reported(result.stdout, edge) == edge.expected, edge.why
+    assert edge.shows in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edge", EDGES + [LONG], ids=lambda edge: edge.name)
+def test_flake8(project: Path, edge: Edge) -> None:
+    result = run_flake8(SELECT, "-j", "1", f"tests/integration/{edge.name}", cwd=project)
+    # A plugin raising in its constructor is reported on stdout; one raising
+    # while its findings are read, or flake8 itself, leaves a traceback.
+    if result.stderr or "failed during execution" in result.stdout:
+        _assert_not_ours(result.stderr + result.stdout, edge)
+        return
+    assert result.returncode == (1 if edge.expected else 0)
+    assert _reported(result.stdout, edge) == edge.expected, edge.why
+    assert edge.shows in result.stdout
