@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.context import FileContext
+from flake8_ssot.facts import NOT_CHECKED, FileFacts, file_facts
 from flake8_ssot.paths import file_path
 from flake8_ssot.registry import Finding, finding
 from flake8_ssot.rules import FAMILIES
+
+
+class Analysis(NamedTuple):
+    findings: list[Finding]
+    facts: FileFacts | None  # only when asked for
 
 
 def check_tree(tree: ast.Module, lines: Sequence[str], filename: str, config: Config) -> list[Finding]:
@@ -18,18 +24,40 @@ def check_tree(tree: ast.Module, lines: Sequence[str], filename: str, config: Co
     Never raises for a tree Python could parse: a failure to check (deep
     nesting exhausting the stack, say) becomes one SOT999 finding.
     """
+    return analyse_tree(tree, lines, filename, config, with_facts=False).findings
+
+
+def analyse_tree(
+    tree: ast.Module, lines: Sequence[str], filename: str, config: Config, *, with_facts: bool,
+) -> Analysis:
+    """:func:`check_tree`'s findings and, if asked, the file's facts, from one walk.
+
+    A file the checker failed on (any SOT999) has facts with status
+    ``not-checked``: its findings may be incomplete.
+    """
     try:
         ctx = FileContext(tree, list(lines), file_path(filename, config.root), config)
     except Exception as error:  # noqa: BLE001 - a plugin crash would abort the whole flake8 run
-        return [_not_checked(error)]
+        failure = _not_checked(error)
+        return Analysis([failure], FileFacts(NOT_CHECKED, failure.message) if with_facts else None)
     found: set[Finding] = set()
+    failure = None
     for family in FAMILIES:
         # One family failing must not hide what the others found.
         try:
             found.update(f for f in family.check(ctx) if f.code in config.enabled_codes)
         except Exception as error:  # noqa: BLE001
-            found.add(_not_checked(error))
-    return sorted(found)
+            failure = _not_checked(error)
+            found.add(failure)
+    facts = None
+    if with_facts:
+        try:
+            facts = file_facts(ctx)
+        except Exception as error:  # noqa: BLE001
+            failure = failure or _not_checked(error)
+        if failure is not None:
+            facts = FileFacts(NOT_CHECKED, failure.message)
+    return Analysis(sorted(found), facts)
 
 
 def _not_checked(error: Exception) -> Finding:

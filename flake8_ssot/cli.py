@@ -9,20 +9,23 @@ reported, 1 findings, 2 a usage or configuration error.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.config import OPTIONS, ConfigError
-from flake8_ssot.project import FLAKE8_EXCLUDE, STDIN, expand_paths, load_settings
-from flake8_ssot.runner import FileReport, check_paths
+from flake8_ssot.baseline import Baseline, keys_of, occurrences, write_baseline
+from flake8_ssot.cache import default_directory, open_cache
+from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
+from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
+from flake8_ssot.project import FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings
+from flake8_ssot.runner import FileReport, check_paths, decode_lines
 
 FORMATS = {
     "default": "%(path)s:%(row)d:%(col)d: %(code)s %(text)s",
     "pylint": "%(path)s:%(row)d: [%(code)s] %(text)s",
 }
+DOCUMENT_FORMATS = ("json", "github", "sarif")
 
 
 def _jobs(value: str) -> int:
@@ -34,8 +37,8 @@ def _jobs(value: str) -> int:
 
 
 def _output_format(value: str) -> str:
-    """'json', or the %-template for a format name or a template of the user's."""
-    if value == "json":
+    """A document format's name, or the %-template for a format name or a template of the user's."""
+    if value in DOCUMENT_FORMATS:
         return value
     template = FORMATS.get(value, value)
     try:
@@ -54,17 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check; '-' reads "
                         "standard input (default: .)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
+                        help="the path reported (and used for scopes and per-file-ignores) for '-'")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where to keep findings for unchanged files (default: $SSOT_CACHE_DIR, else "
+                             ".ssot_cache beside the config file, else in the working directory)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--format", type=_output_format, default="default", metavar="FORMAT",
+                        help="'default', 'pylint', 'json', 'github' (workflow annotations), 'sarif' "
+                             "(SARIF 2.1.0), or a format string such as '%%(path)s:%%(row)d: %%(code)s %%(text)s'")
+    parser.add_argument("--baseline", "--ssot-baseline", dest="ssot_baseline", default=argparse.SUPPRESS,
+                        metavar="FILE", help="report only findings this baseline does not record "
+                                             "(overrides ssot-baseline in the config file)")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="record every current finding in FILE and exit 0 (no baseline is applied)")
+    add_project_arguments(parser)
+    return parser
+
+
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the configuration comes from, its values, and parallelism: shared with ssot-report."""
     parser.add_argument("--config", metavar="FILE", help="read this config file instead of searching for one")
     parser.add_argument("--append-config", metavar="FILE", action="append", default=[],
                         help="read this config file after the main one (repeatable)")
     parser.add_argument("--isolated", action="store_true", help="ignore all config files")
-    parser.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
-                        help="the path reported (and used for scopes and per-file-ignores) for '-'")
     parser.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="N",
                         help="number of processes, or 'auto' for one per CPU (default: auto)")
-    parser.add_argument("--format", type=_output_format, default="default", metavar="FORMAT",
-                        help="'default', 'pylint', 'json', or a format string such as "
-                             "'%%(path)s:%%(row)d: %%(code)s %%(text)s'")
     flake8 = parser.add_argument_group("flake8 options (override the config file)")
     suppress = argparse.SUPPRESS  # absent options leave the config file's value alone
     for name, help_text in (
@@ -82,43 +100,95 @@ def build_parser() -> argparse.ArgumentParser:
                         help="report findings even on lines with '# noqa'")
     ssot = parser.add_argument_group("flake8-ssot options (override the config file)")
     for spec in OPTIONS:
-        ssot.add_argument(f"--{spec.key}", default=suppress, metavar="VALUE", help=spec.help)
-    return parser
+        if spec.kind != "file":  # ssot-baseline is ssot-check's --baseline
+            ssot.add_argument(f"--{spec.key}", default=suppress, metavar="VALUE", help=spec.help)
 
 
-def _format(reports: Sequence[FileReport], output_format: str) -> str:
+def load_project(args: argparse.Namespace) -> Settings:
+    """The settings for parsed arguments; raises ConfigError."""
+    overrides = {
+        key: getattr(args, key.replace("-", "_")) for key in (*FLAKE8_OPTIONS, *OPTIONS_BY_KEY)
+        if hasattr(args, key.replace("-", "_"))  # absent: the config file's value stands
+    }
+    return load_settings(overrides, config=args.config, append_config=args.append_config, isolated=args.isolated)
+
+
+def _rows(
+    reports: Sequence[FileReport], lines_of: Callable[[FileReport], list[str]],
+    baseline: Baseline | None, anchor: str, fingerprinted: bool,
+) -> list[Result]:
+    """The findings to print, without those ``baseline`` records; with
+    fingerprints (relative to ``anchor``) when asked for or a baseline is used."""
+    rows: list[Result] = []
+    for report in reports:
+        if not report.findings:
+            continue
+        if baseline is None and not fingerprinted:
+            rows += results(report.path, report.findings)
+            continue
+        keys = keys_of(report.path, report.findings, lines_of(report), anchor)
+        found = results(report.path, report.findings, keys)
+        if baseline is not None:
+            found = [row for row, key, number in zip(found, keys, occurrences(keys)) if baseline.is_new(key, number)]
+        rows += found
+    return rows
+
+
+def _format(rows: Sequence[Result], output_format: str, anchor: str) -> str:
     if output_format == "json":
-        return json.dumps([
-            {"path": report.path, "line": f.line, "column": f.col + 1, "code": f.code, "message": f.message}
-            for report in reports for f in report.findings
-        ], indent=2) + "\n"
-    template = output_format
+        return json_rows(rows)
+    if output_format == "github":
+        return github(rows)
+    if output_format == "sarif":
+        return sarif(rows, anchor)
     return "".join(
-        template % {"path": report.path, "row": f.line, "col": f.col + 1, "code": f.code, "text": f.message} + "\n"
-        for report in reports for f in report.findings
+        output_format % {"path": row.path, "row": row.line, "col": row.column, "code": row.code, "text": row.message}
+        + "\n" for row in rows
     )
-
-
-_RUN_OPTIONS = ("paths", "config", "append_config", "isolated", "stdin_display_name", "jobs", "format")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    overrides = {dest.replace("_", "-"): value for dest, value in vars(args).items() if dest not in _RUN_OPTIONS}
     try:
-        settings = load_settings(
-            overrides, config=args.config, append_config=args.append_config, isolated=args.isolated,
-        )
+        settings = load_project(args)
+        baseline_file = None if args.write_baseline else settings.config.baseline
+        baseline = Baseline.load(baseline_file) if baseline_file else None
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
     paths = list(expand_paths(args.paths, settings, args.stdin_display_name))
     stdin = sys.stdin.buffer.read() if STDIN in paths else None
-    reports = check_paths(
-        paths, settings, jobs=args.jobs, stdin=stdin, stdin_display_name=args.stdin_display_name,
+    cache = None if args.no_cache else open_cache(
+        os.path.abspath(args.cache_dir or default_directory(args.config, args.isolated)), settings,
     )
-    sys.stdout.write(_format(reports, args.format))
-    return 1 if any(report.findings for report in reports) else 0
+    reports = check_paths(
+        paths, settings, jobs=args.jobs, stdin=stdin, stdin_display_name=args.stdin_display_name, cache=cache,
+    )
+
+    def lines_of(report: FileReport) -> list[str]:
+        """The lines a report's findings are on, as they were checked."""
+        try:
+            if stdin is not None and report.path == args.stdin_display_name:
+                return decode_lines(stdin, from_stdin=True)
+            with open(report.path, "rb") as source:
+                return decode_lines(source.read())
+        except (OSError, UnicodeDecodeError):  # reported as E902, which has no line
+            return []
+
+    if args.write_baseline:
+        try:
+            count = write_baseline(args.write_baseline, (
+                (report.path, report.findings, lines_of(report)) for report in reports if report.findings
+            ))
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
+        print(f"flake8-ssot: recorded {count} findings in {args.write_baseline}", file=sys.stderr)
+        return 0
+    anchor = anchor_directory(settings.config.baseline, settings.config.root)
+    rows = _rows(reports, lines_of, baseline, anchor, fingerprinted=args.format == "sarif")
+    sys.stdout.write(_format(rows, args.format, anchor))
+    return 1 if rows else 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class OptionSpec:
     key: str  # the config-file key, e.g. "ssot-e2e-paths"
-    kind: str  # paths | names | words | fields | globs | int | float
+    kind: str  # paths | names | words | fields | globs | int | float | file
     default: str
     help: str
 
@@ -86,6 +86,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("ssot-critical-names", "names",
                "agent_started, agent_thinking, tool_executing, tool_completed, agent_completed",
                "Names whose near-misses in string literals are reported (SOT507)."),
+    OptionSpec("ssot-baseline", "file", "",
+               "A baseline written by 'ssot-check --write-baseline': the findings it records are not "
+               "reported (relative to the config file)."),
 )
 
 OPTIONS_BY_KEY = {spec.key: spec for spec in OPTIONS}
@@ -122,6 +125,7 @@ class Config:
     max_module_lines: int
     max_sleep: float
     critical_names: frozenset[str]
+    baseline: str | None  # absolute path of the baseline file, if any
     enabled_codes: frozenset[str]
 
 
@@ -153,6 +157,10 @@ def _checked(spec: OptionSpec, value: object, items: list[str],
 
 def _parse(spec: OptionSpec, value: object) -> object:
     kind = spec.kind
+    if kind == "file":
+        if not isinstance(value, str):
+            raise _fail(spec, value, "expected one file name")
+        return value.strip() or None
     if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
         # A number or boolean where a list belongs (a TOML value, an API caller's slip).
         raise _fail(spec, value, "expected a comma-separated list")
@@ -217,7 +225,8 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
     """Validate raw option values (keyed by dest name) into a Config.
 
     Missing keys take their defaults.  Path entries must already be
-    normalized by the caller (flake8 does it for the plugin).
+    normalized by the caller (flake8 does it for the plugin); a relative
+    ``ssot-baseline`` is taken relative to ``root``.
     """
     parsed: dict[str, object] = {}
     for spec in OPTIONS:
@@ -229,6 +238,7 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         parsed[spec.dest] = _parse(spec, raw)
     words = parsed.pop("ssot_double_class_words")
     segments = parsed.pop("ssot_bvj_segments")
+    baseline = parsed.pop("ssot_baseline")
     return Config(
         root=root,
         e2e_paths=parsed["ssot_e2e_paths"],  # type: ignore[arg-type]
@@ -247,6 +257,7 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         max_module_lines=parsed["ssot_max_module_lines"],  # type: ignore[arg-type]
         max_sleep=parsed["ssot_max_sleep"],  # type: ignore[arg-type]
         critical_names=parsed["ssot_critical_names"],  # type: ignore[arg-type]
+        baseline=os.path.join(root, baseline) if baseline else None,  # type: ignore[arg-type]
         enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
         | optional_codes_enabled(selected),
     )

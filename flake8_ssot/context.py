@@ -61,6 +61,17 @@ E2E = "e2e"
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Nodes the walk records or that open a scope; any other node only has
+# its children visited.
+_SPECIAL = frozenset({
+    *_FUNCTIONS, ast.Lambda, *_COMPREHENSIONS, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assert,
+    ast.Raise, ast.Global, ast.Assign, ast.AnnAssign, ast.ExceptHandler, ast.MatchAs, ast.MatchStar,
+    ast.MatchMapping,
+})
+# Fields that hold only operator or context singletons, or strings.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "kind", "type_comment"})
+# Per node class, the fields that may hold child nodes (filled as met).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class Binding(NamedTuple):
@@ -120,127 +131,161 @@ class FileContext:
 
     # ------------------------------------------------------------------ walk
     def _walk(self) -> None:
+        # The hot loop of a run (every node of every file), so it avoids
+        # per-node allocations: the stack holds nodes, with (scope, owner)
+        # pairs between them; popping a pair makes it the context of the
+        # nodes popped after it.  A node that opens a scope pushes each group
+        # of its children with that group's pair above it, and the group
+        # popped last runs in its own context, which is therefore restored
+        # when its subtree is done.  Nodes are visited in the same order as
+        # with a stack of (node, scope, owner) triples.
         module = self.module
-        stack: list[tuple[ast.AST, Scope, Scope]] = [(self.tree, module, module)]
+        stack: list[ast.AST | tuple[Scope, Scope]] = [self.tree]
         push = stack.append
         pop = stack.pop
+        scope = owner = module
         AST = ast.AST
+        Name, Attribute, Call, Constant, Load = ast.Name, ast.Attribute, ast.Call, ast.Constant, ast.Load
+        located = tuple.__new__  # Located(...) without the Python-level __new__
+        add_name, add_attribute, add_call, add_string = (
+            self.names.append, self.attributes.append, self.calls.append, self.strings.append)
+        child_fields = _CHILD_FIELDS
         while stack:
-            node, scope, owner = pop()
+            node = pop()
             kind = node.__class__
-            if kind is ast.Name:
-                if node.ctx.__class__ is ast.Load:
-                    self.names.append(Located(node, scope, owner))
+            if kind is Name:
+                if node.ctx.__class__ is Load:
+                    add_name(located(Located, (node, scope, owner)))
                 else:
                     scope.bind(node.id, Binding(node.lineno, None))
                 continue
-            if kind is ast.Attribute:
-                self.attributes.append(Located(node, scope, owner))
-                push((node.value, scope, owner))
+            if kind is Attribute:
+                add_attribute(located(Located, (node, scope, owner)))
+                push(node.value)
                 continue
-            if kind is ast.Call:
-                self.calls.append(Located(node, scope, owner))
-            elif kind is ast.Constant:
+            if kind is Constant:
                 if node.value.__class__ is str:
-                    self.strings.append(Located(node, scope, owner))
+                    add_string(located(Located, (node, scope, owner)))
                 continue
-            elif kind in _FUNCTIONS or kind is ast.Lambda:
-                inner = Scope("function", node, scope)
-                self.scopes[node] = inner
-                args = node.args
-                for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-                    if arg is not None:
-                        inner.bind(arg.arg, Binding(arg.lineno, None, True))
-                        if arg.annotation is not None:
-                            push((arg.annotation, scope, owner))
-                for default in (*args.defaults, *args.kw_defaults):
-                    if default is not None:
-                        push((default, scope, owner))
-                if kind is ast.Lambda:
-                    push((node.body, inner, owner))
-                    continue
-                scope.bind(node.name, Binding(node.lineno, None))
-                self.functions.append(Located(node, scope, inner))
-                for decorator in node.decorator_list:
-                    push((decorator, scope, inner))
-                if node.returns is not None:
-                    push((node.returns, scope, owner))
-                for statement in reversed(node.body):
-                    push((statement, inner, inner))
+            if kind is tuple:
+                scope, owner = node
                 continue
-            elif kind in _COMPREHENSIONS:
-                # Loop variables are local to the comprehension; only the
-                # first iterable is evaluated in the enclosing scope.
-                inner = Scope("comprehension", node, scope)
-                self.scopes[node] = inner
-                for index, generator in enumerate(node.generators):
-                    push((generator.iter, scope if index == 0 else inner, owner))
-                    for expr in (generator.target, *generator.ifs):
-                        push((expr, inner, owner))
-                for expr in (node.key, node.value) if kind is ast.DictComp else (node.elt,):
-                    push((expr, inner, owner))
-                continue
-            elif kind is ast.ClassDef:
-                inner = Scope("class", node, scope)
-                self.scopes[node] = inner
-                scope.bind(node.name, Binding(node.lineno, None))
-                self.classes.append(Located(node, scope, inner))
-                for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-                    push((expr, scope, inner))
-                for statement in reversed(node.body):
-                    push((statement, inner, inner))
-                continue
-            elif kind is ast.Import:
-                self.imports.append(Located(node, scope, owner))
-                for alias in node.names:
-                    if alias.asname:
-                        local, target = alias.asname, alias.name
-                    else:
-                        local = target = alias.name.partition(".")[0]
-                    scope.bind(local, Binding(node.lineno, target))
-                    self.imported_names.add(local)
-                continue
-            elif kind is ast.ImportFrom:
-                self.imports.append(Located(node, scope, owner))
-                base = "." * node.level + (node.module or "")
-                for alias in node.names:
-                    if alias.name == "*":
-                        scope.stars.append(base)
-                        self.imported_names.update(STAR_EXPORTS.get(base, ()))
+            if kind is Call:
+                add_call(located(Located, (node, scope, owner)))
+            elif kind in _SPECIAL:
+                here = (scope, owner)
+                if kind in _FUNCTIONS or kind is ast.Lambda:
+                    inner = Scope("function", node, scope)
+                    self.scopes[node] = inner
+                    args = node.args
+                    for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+                        if arg is not None:
+                            inner.bind(arg.arg, Binding(arg.lineno, None, True))
+                            if arg.annotation is not None:
+                                push(arg.annotation)
+                    for default in (*args.defaults, *args.kw_defaults):
+                        if default is not None:
+                            push(default)
+                    push(here)
+                    if kind is ast.Lambda:
+                        push(node.body)
+                        push((inner, owner))
                         continue
-                    local = alias.asname or alias.name
-                    target = f"{base}.{alias.name}" if node.level == 0 or node.module else base + alias.name
-                    scope.bind(local, Binding(node.lineno, target))
-                    self.imported_names.add(local)
-                continue
-            elif kind is ast.Assert or kind is ast.Raise:
-                self.fail_statements.append(Located(node, scope, owner))
-            elif kind is ast.Global:
-                scope.global_names.update(node.names)
-                continue
-            elif kind is ast.Assign or kind is ast.AnnAssign:
-                targets = node.targets if kind is ast.Assign else [node.target]
-                if scope.kind != "function" and any(
-                    t.__class__ is ast.Name and t.id == "pytestmark" for t in targets
-                ) and node.value is not None:
-                    scope.pytestmark.append(node.value)
-            elif kind is ast.ExceptHandler:
-                if node.name:
                     scope.bind(node.name, Binding(node.lineno, None))
-            elif kind is ast.MatchAs or kind is ast.MatchStar:
-                if node.name:
+                    self.functions.append(Located(node, scope, inner))
+                    if node.decorator_list:
+                        for decorator in node.decorator_list:
+                            push(decorator)
+                        push((scope, inner))
+                    if node.returns is not None:
+                        push(node.returns)
+                        push(here)
+                    for statement in reversed(node.body):
+                        push(statement)
+                    push((inner, inner))
+                    continue
+                elif kind in _COMPREHENSIONS:
+                    # Loop variables are local to the comprehension; only the
+                    # first iterable is evaluated in the enclosing scope.
+                    inner = Scope("comprehension", node, scope)
+                    self.scopes[node] = inner
+                    for index, generator in enumerate(node.generators):
+                        push(generator.iter)
+                        if index == 0:
+                            push(here)
+                        for expr in (generator.target, *generator.ifs):
+                            push(expr)
+                    for expr in (node.key, node.value) if kind is ast.DictComp else (node.elt,):
+                        push(expr)
+                    push((inner, owner))
+                    continue
+                elif kind is ast.ClassDef:
+                    inner = Scope("class", node, scope)
+                    self.scopes[node] = inner
                     scope.bind(node.name, Binding(node.lineno, None))
-            elif kind is ast.MatchMapping:
-                if node.rest:
-                    scope.bind(node.rest, Binding(node.lineno, None))
-            for name in node._fields:
+                    self.classes.append(Located(node, scope, inner))
+                    push(here)
+                    for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+                        push(expr)
+                    push((scope, inner))
+                    for statement in reversed(node.body):
+                        push(statement)
+                    push((inner, inner))
+                    continue
+                elif kind is ast.Import:
+                    self.imports.append(Located(node, scope, owner))
+                    for alias in node.names:
+                        if alias.asname:
+                            local, target = alias.asname, alias.name
+                        else:
+                            local = target = alias.name.partition(".")[0]
+                        scope.bind(local, Binding(node.lineno, target))
+                        self.imported_names.add(local)
+                    continue
+                elif kind is ast.ImportFrom:
+                    self.imports.append(Located(node, scope, owner))
+                    base = "." * node.level + (node.module or "")
+                    for alias in node.names:
+                        if alias.name == "*":
+                            scope.stars.append(base)
+                            self.imported_names.update(STAR_EXPORTS.get(base, ()))
+                            continue
+                        local = alias.asname or alias.name
+                        target = f"{base}.{alias.name}" if node.level == 0 or node.module else base + alias.name
+                        scope.bind(local, Binding(node.lineno, target))
+                        self.imported_names.add(local)
+                    continue
+                elif kind is ast.Assert or kind is ast.Raise:
+                    self.fail_statements.append(Located(node, scope, owner))
+                elif kind is ast.Global:
+                    scope.global_names.update(node.names)
+                    continue
+                elif kind is ast.Assign or kind is ast.AnnAssign:
+                    targets = node.targets if kind is ast.Assign else [node.target]
+                    if scope.kind != "function" and any(
+                        t.__class__ is ast.Name and t.id == "pytestmark" for t in targets
+                    ) and node.value is not None:
+                        scope.pytestmark.append(node.value)
+                elif kind is ast.ExceptHandler:
+                    if node.name:
+                        scope.bind(node.name, Binding(node.lineno, None))
+                elif kind is ast.MatchAs or kind is ast.MatchStar:
+                    if node.name:
+                        scope.bind(node.name, Binding(node.lineno, None))
+                elif kind is ast.MatchMapping:
+                    if node.rest:
+                        scope.bind(node.rest, Binding(node.lineno, None))
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+            for name in fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     for item in reversed(value):
                         if isinstance(item, AST):
-                            push((item, scope, owner))
+                            push(item)
                 elif isinstance(value, AST):
-                    push((value, scope, owner))
+                    push(value)
 
     # ------------------------------------------------------------ resolution
     def lookup(self, name: str, scope: Scope, line: int) -> Binding | None:

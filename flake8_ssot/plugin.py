@@ -9,21 +9,24 @@ import sys
 from typing import Any, Iterator
 
 from flake8_ssot import __version__
+from flake8_ssot.baseline import Baseline
 from flake8_ssot.checker import check_tree
 from flake8_ssot.config import (
     OPTIONS, Config, ConfigError, build_config, check_config_file, find_config_file, project_root,
 )
 
 
-def _config_files_from_argv(argv: list[str]) -> tuple[str | None, list[str], bool]:
+def _command_line(argv: list[str]) -> argparse.Namespace:
     """flake8 does not keep ``--config``/``--append-config``/``--isolated`` in
-    its options; read them from the command line the way flake8's first stage does."""
+    its options, nor tell whether ``--ssot-baseline`` came from the command
+    line; read them the way flake8's first stage does."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--config")
     parser.add_argument("--append-config", action="append", default=[])
     parser.add_argument("--isolated", action="store_true")
+    parser.add_argument("--ssot-baseline")
     known, _rest = parser.parse_known_args(argv)
-    return known.config, known.append_config, known.isolated
+    return known
 
 
 class SSOTChecker:
@@ -32,6 +35,7 @@ class SSOTChecker:
     name = "flake8-ssot"
     version = __version__
     config: Config | None = None
+    baseline: Baseline | None = None
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -41,7 +45,8 @@ class SSOTChecker:
     @staticmethod
     def add_options(parser: Any) -> None:
         for spec in OPTIONS:
-            extra = {"comma_separated_list": True, "normalize_paths": True} if spec.is_path else {}
+            extra = {"comma_separated_list": True, "normalize_paths": True} if spec.is_path else (
+                {"normalize_paths": True} if spec.kind == "file" else {})
             parser.add_option(
                 f"--{spec.key}",
                 default=spec.default,
@@ -52,15 +57,24 @@ class SSOTChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        config_file, appended, isolated = _config_files_from_argv(sys.argv[1:])
-        if config_file is None and not isolated:
+        command_line = _command_line(sys.argv[1:])
+        config_file = command_line.config
+        if config_file is None and not command_line.isolated:
             config_file = find_config_file(os.getcwd())
-        read_files = [] if isolated else [path for path in (config_file, *appended) if path]
+        read_files = [] if command_line.isolated else [
+            path for path in (config_file, *command_line.append_config) if path
+        ]
         selected = [*(options.select or ()), *(options.extend_select or ())]
+        values = vars(options)
+        if command_line.ssot_baseline and options.ssot_baseline:
+            # flake8 leaves a name without "/" as typed; typed here, it is relative
+            # to the working directory (from the config file, to the file's directory).
+            values = {**values, "ssot_baseline": os.path.abspath(options.ssot_baseline)}
         try:
             for path in read_files:
                 check_config_file(path)
-            cls.config = build_config(vars(options), project_root(config_file), selected)
+            cls.config = build_config(values, project_root(config_file), selected)
+            cls.baseline = Baseline.load(cls.config.baseline) if cls.config.baseline else None
         except ConfigError as error:
             raise SystemExit(str(error)) from None
 
@@ -68,5 +82,8 @@ class SSOTChecker:
         config = self.config
         if config is None:  # used without flake8's option parsing (tests, API)
             config = build_config({}, project_root(None))
-        for found in check_tree(self.tree, self.lines, self.filename, config):
-            yield found.line, found.col, found.text, type(self)
+        found = check_tree(self.tree, self.lines, self.filename, config)
+        if self.baseline is not None:
+            found = self.baseline.new_findings(self.filename, found, self.lines)
+        for item in found:
+            yield item.line, item.col, item.text, type(self)

@@ -24,7 +24,7 @@ FLAKE8_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", "
 STDIN = "-"
 
 # flake8's own options that the tools honour, by how flake8 parses them.
-_CODES, _PATHS, _PATTERNS, _TEXT, _FLAG = "codes", "paths", "patterns", "text", "flag"
+_CODES, _PATHS, _PATTERNS, _TEXT, _FLAG, _FILE = "codes", "paths", "patterns", "text", "flag", "file"
 FLAKE8_OPTIONS = {
     "select": _CODES,
     "extend-select": _CODES,
@@ -76,7 +76,8 @@ def _option_values(
 
     Keys are flake8's dashed names; ``_`` spellings are accepted as flake8
     does.  Path entries are made absolute against the config file's
-    directory, or against the working directory when given on the command line.
+    directory, or against the working directory when given on the command
+    line; so is a file name (``ssot-baseline``), even without a ``/``.
     """
     values: dict[str, object] = {}
     sources: list[tuple[str, object, str, bool]] = []
@@ -87,13 +88,17 @@ def _option_values(
         key = raw_key.replace("_", "-")
         kind = FLAKE8_OPTIONS.get(key)
         if kind is None and key in OPTIONS_BY_KEY:
-            kind = _PATHS if OPTIONS_BY_KEY[key].is_path else _TEXT
+            spec = OPTIONS_BY_KEY[key]
+            kind = _PATHS if spec.is_path else _FILE if spec.kind == "file" else _TEXT
         if kind is None or value is None:
             continue  # another plugin's option
         if kind == _FLAG:
             values[key] = value if isinstance(value, bool) else _boolean(key, str(value))
         elif kind == _TEXT:
             values[key] = value
+        elif kind == _FILE:
+            name = str(value).strip()
+            values[key] = os.path.join(parent, name) if name else ""
         else:
             items = _split(str(value))
             if kind == _PATHS:

@@ -197,6 +197,13 @@ _RULES = (
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
+# flake8's own codes for a file that cannot be read (E902) or parsed (E999),
+# which the standalone tools report as flake8 does: (name, summary).
+FILE_ERRORS: dict[str, tuple[str, str]] = {
+    "E902": ("file-not-readable", "The file could not be read or decoded, so nothing in it was checked."),
+    "E999": ("syntax-error", "The file does not parse, so nothing in it was checked."),
+}
+
 
 def finding(node_or_pos: object, code: str, **fields: object) -> Finding:
     """Build a finding for ``code`` at an AST node or a ``(line, col)`` pair."""

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import gc
 import io
 import multiprocessing
 import tokenize
-from typing import Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import noqa
-from flake8_ssot.checker import check_tree
+from flake8_ssot.cache import Cache
+from flake8_ssot.checker import analyse_tree
+from flake8_ssot.facts import SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
 from flake8_ssot.project import STDIN, Settings
 from flake8_ssot.registry import Finding
 
@@ -28,6 +31,7 @@ class FileReport(NamedTuple):
 
     path: str  # the display name: as given or found by the walk, or the stdin display name
     findings: list[Finding]
+    facts: FileFacts | None = None  # for the compliance report, when asked for
 
 
 def _strip_bom(lines: list[str]) -> list[str]:
@@ -64,61 +68,81 @@ def _syntax_error(error: Exception) -> Finding:
 
 def check_lines(display_name: str, lines: list[str], settings: Settings) -> list[Finding]:
     """The reported findings for one file's decoded lines."""
+    return analyse_lines(display_name, lines, settings, with_facts=False).findings
+
+
+def analyse_lines(display_name: str, lines: list[str], settings: Settings, *, with_facts: bool) -> FileReport:
+    """:func:`check_lines` as a report, with the file's facts if asked for."""
     text = "".join(lines)
     if not settings.disable_noqa and noqa.file_is_skipped(text):
-        return []
+        return FileReport(display_name, [], FileFacts(SKIPPED) if with_facts else None)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         # flake8 reports SyntaxError; the others would abort a flake8 run
         found = [_syntax_error(error)]
+        facts = FileFacts(SYNTAX_ERROR, f"line {found[0].line}: {found[0].message}") if with_facts else None
     else:
-        found = check_tree(tree, lines, display_name, settings.config)
+        found, facts = analyse_tree(tree, lines, display_name, settings.config, with_facts=with_facts)
     if not found:
-        return found
+        return FileReport(display_name, found, facts)
     decider = settings.selection.for_file(display_name)
     found = [f for f in found if decider.reports(f.code)]
     if found and not settings.disable_noqa and noqa.INLINE.search(text):
         comments = noqa.NoqaLines(lines, display_name)
         found = [f for f in found if not noqa.comment_silences(comments.line_for(f.line), f.code)]
-    return found
+    return FileReport(display_name, found, facts)
 
 
-def _unreadable(display_name: str, error: Exception, settings: Settings) -> FileReport:
+def _unreadable(display_name: str, error: Exception, settings: Settings, with_facts: bool = False) -> FileReport:
     """E902 at line 0, column 0, as flake8 reports a file it cannot open."""
     reported = settings.selection.for_file(display_name).reports("E902")
-    return FileReport(display_name, [Finding(0, 0, "E902", f"{type(error).__name__}: {error}")] if reported else [])
+    message = f"{type(error).__name__}: {error}"
+    return FileReport(
+        display_name, [Finding(0, 0, "E902", message)] if reported else [],
+        FileFacts(UNREADABLE, message) if with_facts else None,
+    )
 
 
-def check_file(path: str, settings: Settings) -> FileReport:
+def check_file(path: str, settings: Settings, cache: Cache | None = None, with_facts: bool = False) -> FileReport:
     try:
         with open(path, "rb") as source:
-            lines = decode_lines(source.read())
+            data = source.read()
     except OSError as error:
-        return _unreadable(path, error, settings)
-    return FileReport(path, check_lines(path, lines, settings))
+        return _unreadable(path, error, settings, with_facts)
+    if cache is None or with_facts:  # the cache holds findings only
+        return analyse_lines(path, decode_lines(data), settings, with_facts=with_facts)
+    # Keyed by the bytes just read and checked, so a file edited meanwhile
+    # cannot be cached under the wrong content.
+    key = cache.key(path, data)
+    found = cache.get(key)
+    if found is None:
+        found = check_lines(path, decode_lines(data), settings)
+        cache.put(key, found)
+    return FileReport(path, found)
 
 
-def check_stdin(data: bytes, display_name: str, settings: Settings) -> FileReport:
+def check_stdin(data: bytes, display_name: str, settings: Settings, with_facts: bool = False) -> FileReport:
     try:
         lines = decode_lines(data, from_stdin=True)
     except UnicodeDecodeError as error:  # flake8 would crash here
-        return _unreadable(display_name, error, settings)
-    return FileReport(display_name, check_lines(display_name, lines, settings))
+        return _unreadable(display_name, error, settings, with_facts)
+    return analyse_lines(display_name, lines, settings, with_facts=with_facts)
 
 
 _worker_settings: Settings | None = None
+_worker_cache: Cache | None = None
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker_settings
-    _worker_settings = settings
+def _start_worker(settings: Settings, cache: Cache | None) -> None:
+    global _worker_settings, _worker_cache
+    _worker_settings, _worker_cache = settings, cache
     _collect_less()  # inherited under fork, needed under spawn
 
 
-def _check_in_worker(path: str) -> FileReport:
+def _check_in_worker(path: str, with_facts: bool) -> FileReport:
     assert _worker_settings is not None
-    return check_file(path, _worker_settings)
+    return check_file(path, _worker_settings, _worker_cache, with_facts)
 
 
 def _collect_less() -> None:
@@ -140,20 +164,32 @@ def _collecting_less() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _pool(jobs: int, settings: Settings) -> multiprocessing.pool.Pool | None:
+def _pool(jobs: int, settings: Settings, cache: Cache | None) -> multiprocessing.pool.Pool | None:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:
-        return context.Pool(jobs, _start_worker, (settings,))
+        return context.Pool(jobs, _start_worker, (settings, cache))
     except (OSError, ImportError):  # no semaphores (some containers): run serially, as flake8 does
         return None
 
 
+def _counting(reports: Iterable[FileReport], total: int,
+              progress: Callable[[int, int], None] | None) -> Iterator[FileReport]:
+    for done, report in enumerate(reports, 1):
+        if progress is not None:
+            progress(done, total)
+        yield report
+
+
 def check_paths(
     paths: Sequence[str], settings: Settings, *, jobs: int = 1,
-    stdin: bytes | None = None, stdin_display_name: str = "stdin",
+    stdin: bytes | None = None, stdin_display_name: str = "stdin", cache: Cache | None = None,
+    with_facts: bool = False, progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
-    """Reports for ``paths`` (``-`` reads ``stdin``), sorted by path.
+    """Reports for ``paths`` (``-`` reads ``stdin``), sorted by path; files
+    (not standard input) are looked up in and added to ``cache``.  With
+    ``with_facts`` each report carries its file's facts (no cache then);
+    ``progress(done, total)`` is called as each file is done.
 
     Sorting is stable and independent of ``jobs``, so output is the same
     for any number of workers.
@@ -161,12 +197,16 @@ def check_paths(
     files = [path for path in paths if path != STDIN]
     jobs = min(jobs, len(files))
     with _collecting_less():
-        reports = [check_stdin(stdin or b"", stdin_display_name, settings) for path in paths if path == STDIN]
-        pool = _pool(jobs, settings) if jobs > 1 else None
+        reports = [
+            check_stdin(stdin or b"", stdin_display_name, settings, with_facts) for path in paths if path == STDIN
+        ]
+        pool = _pool(jobs, settings, cache) if jobs > 1 else None
         if pool is None:
-            reports += [check_file(path, settings) for path in files]
+            checked: Iterable[FileReport] = (check_file(path, settings, cache, with_facts) for path in files)
+            reports += _counting(checked, len(files), progress)
         else:
             with pool:
                 chunk = max(1, min(32, len(files) // (jobs * 8)))
-                reports += pool.imap(_check_in_worker, files, chunksize=chunk)
+                checked = pool.imap(functools.partial(_check_in_worker, with_facts=with_facts), files, chunksize=chunk)
+                reports += _counting(checked, len(files), progress)
     return sorted(reports, key=lambda report: report.path)

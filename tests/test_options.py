@@ -25,6 +25,7 @@ BAD_VALUES = {
     "globs": '"openai.*"',  # quotes copied from a TOML file would match nothing
     "int": "-1",
     "float": "nan",
+    "file": 7,  # a TOML number where a file name belongs
 }
 NOT_A_LIST = (True, 3.5, 7)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
-from flake8_ssot.context import FileContext, Scope
+from flake8_ssot.context import FileContext, Located, Scope
 from flake8_ssot.registry import Finding, finding
 
 ASYNC_HOOKS = ("asyncSetUp", "asyncTearDown")
@@ -61,7 +61,10 @@ class BaseResolver:
                  wanted: Callable[[str | None, str | None], bool]) -> bool | None:
         """True: some base (followed through the module) is wanted; False: every
         base is known and none is; None: an unknown imported base may be."""
-        key = (id(node), wanted)
+        # Keyed by the plain function: a bound method would close a reference
+        # cycle (resolver -> verdicts -> method -> resolver -> ctx) that keeps
+        # each file's whole tree alive until the cyclic collector runs.
+        key = (id(node), getattr(wanted, "__func__", wanted))
         if key not in self.verdicts:
             self.verdicts[key] = self._search(node, scope, wanted)
         return self.verdicts[key]
@@ -116,6 +119,31 @@ class BaseResolver:
 
     def is_async(self, qualname: str | None, tail: str | None) -> bool:
         return qualname == ISOLATED_ASYNC or self.matches(self.ctx.config.async_bases, qualname, tail)
+
+
+class CollectedTests(NamedTuple):
+    classes: list[Located]  # test classes, outer before inner
+    functions: list[Located]  # test functions and methods
+
+
+def collect_tests(ctx: FileContext, resolver: BaseResolver) -> CollectedTests:
+    """What pytest collects: ``test*`` functions at module level, test classes
+    at module level or nested in one, and the ``test*`` methods of those."""
+    classes: list[Located] = []
+    class_scopes: set[Scope] = set()
+    for located in ctx.classes:  # outer classes come before inner ones
+        node, scope, inner = located
+        if scope.kind != "module" and scope not in class_scopes:
+            continue
+        if resolver.is_test_class(node, scope):  # type: ignore[arg-type]
+            classes.append(located)
+            class_scopes.add(inner)
+    functions = [
+        loc for loc in ctx.functions
+        if loc.node.name.startswith("test")  # type: ignore[attr-defined]
+        and (loc.scope.kind == "module" or loc.scope in class_scopes)
+    ]
+    return CollectedTests(classes, functions)
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from flake8_ssot.context import FileContext, Located, Scope
 from flake8_ssot.registry import Finding, finding
-from flake8_ssot.rules.bases import BaseResolver
+from flake8_ssot.rules.bases import BaseResolver, collect_tests
 from flake8_ssot.rules.doubles import FACTORIES, MOCKER_PATCHERS, PATCHERS, mock_member
 
 # Test categories; `real_services` says what a test needs, not what it is,
@@ -44,7 +44,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     enabled = ctx.config.enabled_codes
     yield from _relative_imports(ctx)
     yield from _module_length(ctx)
-    tests = _test_functions(ctx) if ctx.is_test_module else []
+    tests = collect_tests(ctx, BaseResolver(ctx)).functions if ctx.is_test_module else []
     skips = list(_unconditional_skips(ctx, tests))
     for node, what, _skipped in skips:
         yield finding(node, "SOT504", what=what)
@@ -92,24 +92,6 @@ def _module_length(ctx: FileContext) -> Iterator[Finding]:
     count = len(ctx.lines)
     if limit and count > limit:
         yield finding((1, 0), "SOT502", count=count, limit=limit)
-
-
-# ------------------------------------------------------------------- tests
-def _test_functions(ctx: FileContext) -> list[Located]:
-    """What pytest collects: ``test*`` functions at module level and ``test*``
-    methods of ``Test*`` classes or of classes on a unittest or SSOT base."""
-    resolver = BaseResolver(ctx)
-    test_classes: set[Scope] = set()
-    for node, scope, inner in ctx.classes:  # outer classes come before inner ones
-        if scope.kind != "module" and scope not in test_classes:
-            continue
-        if resolver.is_test_class(node, scope):  # type: ignore[arg-type]
-            test_classes.add(inner)
-    return [
-        loc for loc in ctx.functions
-        if loc.node.name.startswith("test")  # type: ignore[attr-defined]
-        and (loc.scope.kind == "module" or loc.scope in test_classes)
-    ]
 
 
 # --------------------------------------------------------------------- SOT503

@@ -1,0 +1,85 @@
+"""Where ssot-check's time goes, stage by stage, on one core.
+
+    python benchmarks/profile_check.py [PATH] [--repeat 3]
+
+Checks every file under PATH (default: Python's ``test`` package) the way
+``ssot-check -j 1`` does, timing each stage separately, and prints the CPU
+time of each (best of ``--repeat`` rounds) as a share of the total and as
+a multiple of parsing.  Whole stages are timed instead of using cProfile,
+which charges its own per-call overhead to the walk and the rules (millions
+of small calls) and so overstates them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import time
+from collections import Counter
+
+from flake8_ssot.context import FileContext
+from flake8_ssot.paths import file_path
+from flake8_ssot.project import expand_paths, load_settings
+from flake8_ssot.rules import FAMILIES
+from flake8_ssot.runner import _collecting_less, decode_lines
+
+
+def profile(root: str) -> Counter[str]:
+    settings = load_settings(cwd=root)
+    config = settings.config
+    spent: Counter[str] = Counter()
+    clock = time.process_time
+    for path in expand_paths([root], settings):
+        started = clock()
+        with open(path, "rb") as source:
+            data = source.read()
+        read = clock()
+        lines = decode_lines(data)
+        text = "".join(lines)
+        decoded = clock()
+        spent["read"] += read - started
+        spent["decode into lines"] += decoded - read
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        parsed = clock()
+        spent["ast.parse"] += parsed - decoded
+        context = FileContext(tree, lines, file_path(path, config.root), config)
+        spent["context walk"] += clock() - parsed
+        for family in FAMILIES:
+            begun = clock()
+            list(family.check(context))
+            spent[f"rules: {family.__name__.rpartition('.')[2]}"] += clock() - begun
+        begun = clock()
+        del context, tree
+        spent["freeing the tree"] += clock() - begun
+    return spent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("path", nargs="?", help="default: Python's test package")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    if args.path is None:
+        import test  # noqa: PLC0415 - the package's location is the default corpus
+
+        args.path = os.path.dirname(test.__file__)
+    best: dict[str, float] = {}
+    with _collecting_less():  # the collector settings ssot-check runs with
+        for _ in range(args.repeat):
+            for stage, seconds in profile(os.path.abspath(args.path)).items():
+                best[stage] = min(best.get(stage, seconds), seconds)
+    total = sum(best.values())
+    print("| stage | CPU s | share | × ast.parse |\n|---|---|---|---|")
+    for stage, seconds in best.items():
+        print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} | {seconds / best['ast.parse']:.2f} |")
+    print(f"| total | {total:.2f} | 100% | {total / best['ast.parse']:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

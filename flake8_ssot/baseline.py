@@ -1,0 +1,192 @@
+"""Baselines: record today's findings, then report only new ones.
+
+A finding's key is the file's path relative to the baseline file's
+directory (``/``-separated), its code, and the text of the line it is on
+with surrounding whitespace stripped and inner runs of whitespace collapsed
+to one space.  Line numbers are not part of it, so code moving up or down
+keeps its key.  The baseline records how many findings share each key; in
+a file, the first that many findings with a key (in position order) are
+baselined and any further one is new, so duplicating a baselined line is
+reported.  A key's fingerprint (a hash of it) plus the finding's occurrence
+number is the SARIF ``partialFingerprints`` value, so code-scanning tools
+and baselines identify findings alike.
+
+E902 and E999 are never recorded: a file that cannot be read or parsed
+hides every other finding in it, so it is always reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from typing import Iterable, Mapping, NamedTuple, Sequence
+
+from flake8_ssot.config import ConfigError
+from flake8_ssot.registry import FILE_ERRORS, Finding
+
+SCHEMA_VERSION = 1
+TOOL = "flake8-ssot"
+
+
+class Key(NamedTuple):
+    path: str  # relative to the baseline's directory, "/"-separated
+    code: str
+    text: str  # the finding's source line, whitespace-normalised
+
+    @property
+    def fingerprint(self) -> str:
+        """The first 32 hex digits of SHA-256 over path, code and text joined by NUL (UTF-8)."""
+        return hashlib.sha256("\0".join(self).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def normalise_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def relative_path(path: str, directory: str) -> str:
+    """``path`` (as reported, or absolute) relative to ``directory``, with ``/``."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, directory)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    return relative.replace(os.sep, "/")
+
+
+def keys_of(path: str, findings: Sequence[Finding], lines: Sequence[str], directory: str) -> list[Key]:
+    """The key of each finding of one file, in order."""
+    where = relative_path(path, directory)
+    return [
+        Key(where, f.code, normalise_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else "")
+        for f in findings
+    ]
+
+
+def occurrences(keys: Iterable[Key], before: Mapping[Key, int] | None = None) -> list[int]:
+    """For each of a file's keys, how many times it has occurred so far (1 for
+    the first), counting ``before[key]`` earlier findings not in ``keys``: the
+    ones a baseline holds back, which are always a key's first."""
+    seen: Counter[Key] = Counter()
+    numbers = []
+    for key in keys:
+        seen[key] += 1
+        numbers.append(seen[key] + (before.get(key, 0) if before else 0))
+    return numbers
+
+
+def fingerprint(key: Key, occurrence: int) -> str:
+    """The SARIF partial fingerprint of the ``occurrence``-th finding with ``key``."""
+    return f"{key.fingerprint}:{occurrence}"
+
+
+class Baseline:
+    """A loaded baseline; use :meth:`load`."""
+
+    def __init__(self, path: str, counts: Mapping[Key, int]) -> None:
+        self.path = path
+        self.directory = os.path.dirname(os.path.abspath(path))
+        self.counts = counts
+
+    @classmethod
+    def load(cls, path: str) -> Baseline:
+        """Read ``path``; a missing, unreadable or malformed file is a ConfigError (one line)."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(
+                f"flake8-ssot: baseline file not found: {path} (create it with ssot-check --write-baseline)"
+            ) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"flake8-ssot: cannot read baseline {path}: {_reason(error)}") from None
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"flake8-ssot: baseline {path} is not valid JSON: {_reason(error)}") from None
+        return cls(path, _counts(path, document))
+
+    def is_new(self, key: Key, occurrence: int) -> bool:
+        """Whether the ``occurrence``-th finding with ``key`` in its file is beyond what was recorded."""
+        return occurrence > self.counts.get(key, 0)
+
+    def new_findings(self, path: str, findings: Sequence[Finding], lines: Sequence[str]) -> list[Finding]:
+        """The findings of the file ``path`` that the baseline does not account for."""
+        if not findings:
+            return []
+        keys = keys_of(path, findings, lines, self.directory)
+        return [found for found, key, number in zip(findings, keys, occurrences(keys)) if self.is_new(key, number)]
+
+
+def _reason(error: Exception) -> str:
+    return " ".join(str(getattr(error, "strerror", None) or error).split())
+
+
+def _counts(path: str, document: object) -> dict[Key, int]:
+    def malformed(why: str) -> ConfigError:
+        return ConfigError(f"flake8-ssot: baseline {path} is not a {TOOL} baseline: {why}")
+
+    if not isinstance(document, dict) or document.get("tool") != TOOL:
+        raise malformed(f'expected a JSON object with "tool": "{TOOL}"')
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise malformed(f"schema_version is {document.get('schema_version')!r}, this version reads {SCHEMA_VERSION}")
+    entries = document.get("findings")
+    if not isinstance(entries, list):
+        raise malformed('"findings" must be a list')
+    counts: dict[Key, int] = {}
+    for index, entry in enumerate(entries):
+        try:
+            key = Key(entry["path"], entry["code"], entry["text"])
+            count = entry["count"]
+        except (TypeError, KeyError):
+            raise malformed(f'findings[{index}] must have "path", "code", "text" and "count"') from None
+        if not all(isinstance(part, str) for part in key) or type(count) is not int or count < 1:
+            raise malformed(f"findings[{index}]: path, code and text must be strings, count a positive integer")
+        if key in counts:
+            raise malformed(f"findings[{index}] repeats an earlier entry")
+        counts[key] = count
+    return counts
+
+
+def write_baseline(path: str, files: Iterable[tuple[str, Sequence[Finding], Sequence[str]]]) -> int:
+    """Record the findings of ``files`` (reported path, findings, source lines)
+    in ``path``, atomically; return how many were recorded."""
+    directory = os.path.dirname(os.path.abspath(path))
+    counts = Counter(
+        key for name, findings, lines in files
+        for key in keys_of(name, [f for f in findings if f.code not in FILE_ERRORS], lines, directory)
+    )
+    document = {
+        "tool": TOOL,
+        "schema_version": SCHEMA_VERSION,
+        "findings": [
+            {"path": key.path, "code": key.code, "text": key.text, "count": count, "fingerprint": key.fingerprint}
+            for key, count in sorted(counts.items())
+        ],
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    try:
+        _replace(path, text)
+    except OSError as error:
+        raise ConfigError(f"flake8-ssot: cannot write baseline {path}: {_reason(error)}") from None
+    return sum(counts.values())
+
+
+def _replace(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part."""
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would surprise a committed file's readers
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

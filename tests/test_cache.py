@@ -1,0 +1,264 @@
+"""The ssot-check cache: re-runs reuse findings, and nothing else.
+
+An entry is only ever replaced when it missed, so whether a run hit the
+cache is read off the entry files: a hit leaves them untouched, a miss
+writes a new file over the old one.  Every run's output is compared with
+an uncached run of the same tree.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot import cache, cli
+
+INTEGRATION_TEST = '''"""Checkout against the real payment service.
+
+Business Value Justification (BVJ):
+- Segment: Enterprise
+- Business Goal: Payments succeed
+- Value Impact: Customers can pay
+- Strategic Impact: Revenue
+"""
+import os
+from unittest.mock import MagicMock
+
+from test_framework.base_integration_test import BaseIntegrationTest
+
+
+class TestCheckout(BaseIntegrationTest):
+    def test_charge(self):
+        gateway = MagicMock()
+        assert gateway.charge(os.environ["AMOUNT"])
+'''
+UNIT_TEST = '''"""Price rounding."""
+import unittest
+
+
+class TestRounding(unittest.TestCase):
+    def test_half_up(self):
+        self.assertEqual(round(2.5), 2)
+'''
+TREE = {
+    "setup.cfg": "[flake8]\nssot-bvj-segments = Free, Enterprise\n",
+    "tests/integration/test_checkout.py": INTEGRATION_TEST,
+    "tests/unit/test_rounding.py": UNIT_TEST,
+    "app/settings.py": 'import os\nDEBUG = os.getenv("DEBUG")\n',
+    "app/broken.py": "def broken(:\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv(cache.ENVIRONMENT_VARIABLE, raising=False)
+    for name, text in TREE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def ssot_check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = cli.main(["-j", "1", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def entries(directory: Path) -> dict[str, tuple[int, int]]:
+    """Each entry file with its identity: os.replace gives a rewrite a new inode."""
+    found = {}
+    for path in directory.glob("*/*.json"):
+        stat = path.stat()
+        found[str(path)] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def test_a_rerun_is_served_from_the_cache(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    uncached = ssot_check(capsys, "--no-cache")
+    assert uncached[0] == 1 and "SOT101" in uncached[1] and "E999" in uncached[1]
+    assert not (project / ".ssot_cache").exists()
+
+    assert ssot_check(capsys) == uncached
+    first = entries(project / ".ssot_cache")
+    assert len(first) == 4  # one per checked file
+    assert ssot_check(capsys) == uncached
+    assert entries(project / ".ssot_cache") == first
+    assert (project / ".ssot_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+
+
+def test_a_changed_file_is_checked_again(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ssot_check(capsys)
+    before = entries(project / ".ssot_cache")
+    (project / "app" / "settings.py").write_text("DEBUG = False\n", encoding="utf-8")
+
+    status, out, err = ssot_check(capsys)
+    assert (status, out, err) == ssot_check(capsys, "--no-cache")
+    assert "settings.py" not in out and err == ""
+    after = entries(project / ".ssot_cache")
+    assert len([entry for entry in after if after[entry] != before[entry]]) == 1
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda root: (root / "setup.cfg").write_text("[flake8]\nssot-bvj-segments = Free\n"),
+                 id="ssot option"),
+    pytest.param(lambda root: (root / "setup.cfg").write_text(TREE["setup.cfg"] + "extend-ignore = SOT3\n"),
+                 id="selection"),
+    pytest.param(lambda root: setattr(cache, "__version__", "99.0"), id="tool version"),
+])
+def test_configuration_or_version_change_invalidates_every_entry(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, change) -> None:
+    ssot_check(capsys)
+    before = entries(project / ".ssot_cache")
+    monkeypatch.setattr(cache, "__version__", cache.__version__)  # restored after the test
+    change(project)
+
+    assert ssot_check(capsys) == ssot_check(capsys, "--no-cache")
+    # Entries have new names: every file was checked again.
+    assert len(entries(project / ".ssot_cache").keys() - before.keys()) == 4
+
+
+def test_the_same_file_under_another_path_is_another_entry(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Scopes depend on where the file is: the same bytes in integration/
+    # and unit/ give different findings.
+    ssot_check(capsys, "tests/integration")
+    (project / "tests" / "unit" / "test_checkout.py").write_text(INTEGRATION_TEST, encoding="utf-8")
+    status, out, _ = ssot_check(capsys, "tests")
+    assert "integration/test_checkout.py:17:19: SOT101" in out
+    assert "unit/test_checkout.py:17" not in out
+    assert (status, out) == ssot_check(capsys, "--no-cache", "tests")[:2]
+
+
+@pytest.mark.parametrize("garbage", [
+    pytest.param(b"\x00\xff not json", id="bytes"),
+    pytest.param(b'{"source": "x"}', id="no findings"),
+    pytest.param(b'["findings"]', id="wrong shape"),
+    pytest.param(b"", id="empty"),
+])
+def test_a_corrupt_entry_is_ignored_with_one_warning(
+        project: Path, capsys: pytest.CaptureFixture[str], garbage: bytes) -> None:
+    expected = ssot_check(capsys, "--no-cache")
+    ssot_check(capsys)
+    for entry in entries(project / ".ssot_cache"):
+        Path(entry).write_bytes(garbage)
+
+    status, out, err = ssot_check(capsys)
+    assert (status, out) == expected[:2]
+    assert err.count("warning") == 1 and "corrupt cache entry" in err
+    assert ssot_check(capsys) == expected  # the entries were rewritten
+
+
+def test_an_entry_recorded_for_other_findings_is_not_trusted(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Entries whose findings are malformed are corrupt, not a hit."""
+    expected = ssot_check(capsys, "--no-cache")
+    ssot_check(capsys)
+    for entry in entries(project / ".ssot_cache"):
+        text = Path(entry).read_text(encoding="utf-8")
+        Path(entry).write_text(text.replace('"findings":[', '"findings":[["1","0","SOT101","forged"],'))
+    assert ssot_check(capsys)[:2] == expected[:2]
+
+
+def test_an_unusable_cache_directory_is_a_warning_not_an_error(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = ssot_check(capsys, "--no-cache")
+    (project / "not_a_directory").write_text("", encoding="utf-8")
+
+    status, out, err = ssot_check(capsys, "--cache-dir", "not_a_directory/cache")
+    assert (status, out) == expected[:2]
+    assert err.startswith("flake8-ssot: warning: cannot use cache directory") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_entries_that_cannot_be_stored_are_a_warning_not_an_error(
+        project: Path, capfd: pytest.CaptureFixture[str], jobs: str) -> None:
+    expected = ssot_check(capfd, "--no-cache")
+    shards = project / ".ssot_cache"
+    shards.mkdir()
+    for shard in range(256):  # a file where each shard directory would go
+        (shards / f"{shard:02x}").write_text("", encoding="utf-8")
+
+    status, out, err = ssot_check(capfd, "-j", jobs)
+    assert (status, out) == expected[:2]
+    # at most one warning per process (workers write their own entries)
+    assert 1 <= err.count("flake8-ssot: warning: cannot") == err.count("\n") <= int(jobs)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_read_only_cache_directory_is_a_warning_not_an_error(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = ssot_check(capsys, "--no-cache")
+    ssot_check(capsys)
+    directory = project / ".ssot_cache"
+    for shard in directory.iterdir():
+        if shard.is_dir():
+            for entry in shard.iterdir():
+                entry.unlink()
+    directory.chmod(0o555)
+    try:
+        status, out, err = ssot_check(capsys)
+    finally:
+        directory.chmod(0o755)
+    assert (status, out) == expected[:2]
+    assert err.count("warning") == 1
+
+
+def test_location_flags_and_environment(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project / "tests")
+    ssot_check(capsys, ".")
+    assert entries(project / ".ssot_cache"), "beside the config file, not in the working directory"
+    assert not (project / "tests" / ".ssot_cache").exists()
+
+    ssot_check(capsys, "--isolated", ".")
+    assert entries(project / "tests" / ".ssot_cache"), "no config file: in the working directory"
+
+    monkeypatch.setenv(cache.ENVIRONMENT_VARIABLE, str(project / "from_env"))
+    ssot_check(capsys, ".")
+    assert entries(project / "from_env")
+    ssot_check(capsys, "--cache-dir", str(project / "from_flag"), ".")
+    assert entries(project / "from_flag")
+
+    monkeypatch.chdir(project)
+    status, out, err = ssot_check(capsys, "--no-cache", "--cache-dir", "unused")
+    assert not (project / "unused").exists() and err == ""
+
+
+def test_standard_input_is_not_cached(project: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(INTEGRATION_TEST.encode())))
+    status, out, _ = ssot_check(capsys, "--stdin-display-name", "tests/integration/test_piped.py", "-")
+    assert status == 1 and "SOT101" in out
+    assert not (project / ".ssot_cache").exists() or not entries(project / ".ssot_cache")
+
+
+def test_the_key_is_the_same_in_every_process(project: Path) -> None:
+    """Settings hold frozensets, whose order depends on PYTHONHASHSEED; -j 2
+    also writes from worker processes."""
+    def run(seed: str, jobs: str) -> str:
+        environment = dict(os.environ, PYTHONHASHSEED=seed)
+        return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "-j", jobs], cwd=project, env=environment,
+                              capture_output=True, text=True, timeout=120, check=False).stdout
+
+    output = run("1", "2")
+    first = entries(project / ".ssot_cache")
+    assert len(first) == 4
+    assert run("2", "1") == output
+    assert entries(project / ".ssot_cache") == first
+
+
+def test_settings_fingerprints_ignore_memo_caches(project: Path) -> None:
+    from flake8_ssot.project import load_settings
+
+    settings = load_settings()
+    before = cache._canonical(settings)
+    settings.selection.for_file("app/settings.py").reports("SOT301")  # fills memo dictionaries
+    assert cache._canonical(settings) == before
+    with pytest.raises(TypeError):
+        cache._canonical(object())
