@@ -74,6 +74,15 @@ _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "kind", "type_comment"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def last_name(expr: ast.AST) -> str | None:
+    """The name an expression ends in as written: ``b`` for ``a.b``, ``a`` for ``a``."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return None
+
+
 class Binding(NamedTuple):
     line: int
     qualname: str | None  # what an import binds; None for anything local

@@ -6,7 +6,7 @@ import ast
 import builtins
 from typing import Callable, Iterator, NamedTuple
 
-from flake8_ssot.context import FileContext, Located, Scope
+from flake8_ssot.context import FileContext, Located, Scope, last_name
 from flake8_ssot.registry import Finding, finding
 
 ASYNC_HOOKS = ("asyncSetUp", "asyncTearDown")
@@ -15,14 +15,6 @@ ISOLATED_ASYNC = "unittest.IsolatedAsyncioTestCase"
 # the benefit of the doubt).
 KNOWN_STANDARD = frozenset({"abc.ABC", "typing.Generic", "typing.Protocol", "object"})
 _BUILTINS = frozenset(dir(builtins))
-
-
-def _written_tail(expr: ast.AST) -> str | None:
-    if isinstance(expr, ast.Attribute):
-        return expr.attr
-    if isinstance(expr, ast.Name):
-        return expr.id
-    return None
 
 
 def _base_expr(expr: ast.AST) -> ast.AST:
@@ -91,7 +83,7 @@ class BaseResolver:
             for base in node.bases:
                 expr = _base_expr(base)
                 qualname = self.ctx.qualname(expr, scope)
-                tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
+                tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
                 if wanted(qualname, tail):
                     return True
                 if qualname is None:
@@ -157,7 +149,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         for base in node.bases:  # type: ignore[attr-defined]
             expr = _base_expr(base)
             qualname = ctx.qualname(expr, scope)
-            tail = qualname.rpartition(".")[2] if qualname else _written_tail(expr)
+            tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
             if resolver.is_ssot(qualname, tail):
                 has_ssot = True
             elif qualname in config.forbidden_bases and forbidden is None:

@@ -7,7 +7,7 @@ import fnmatch
 import re
 from typing import Iterator
 
-from flake8_ssot.context import INTEGRATION, FileContext
+from flake8_ssot.context import FileContext, INTEGRATION, last_name
 from flake8_ssot.registry import Finding, finding
 
 # Longest first: "mock.mock.patch" must not be read as member "mock.patch".
@@ -73,14 +73,6 @@ def _target_text(call: ast.Call) -> str:
     return "..." if (call.args or call.keywords) else ""
 
 
-def _call_tail(func: ast.AST) -> str | None:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
-
-
 def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope) -> bool:
     if node.name.startswith("test"):  # type: ignore[attr-defined]
         return True
@@ -96,7 +88,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     service = ctx.service_scope
     for node, scope, owner in ctx.calls:
         func = node.func  # type: ignore[attr-defined]
-        tail = _call_tail(func)
+        tail = last_name(func)
         if tail not in _CALL_TAILS and tail not in ctx.imported_names:
             continue
         if not ctx.root_is_imported(func):

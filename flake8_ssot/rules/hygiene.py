@@ -14,7 +14,7 @@ from collections import deque
 from functools import lru_cache
 from typing import Iterator
 
-from flake8_ssot.context import FileContext, Located, Scope
+from flake8_ssot.context import FileContext, Located, Scope, last_name
 from flake8_ssot.registry import Finding, finding
 from flake8_ssot.rules.bases import BaseResolver, collect_tests
 from flake8_ssot.rules.doubles import FACTORIES, MOCKER_PATCHERS, PATCHERS, mock_member
@@ -61,14 +61,6 @@ def _chain(scope: Scope | None) -> Iterator[Scope]:
     while scope is not None:
         yield scope
         scope = scope.parent
-
-
-def _call_tail(func: ast.AST) -> str | None:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
 
 
 def _elements(value: ast.AST) -> list[ast.AST]:
@@ -163,7 +155,7 @@ def _unconditional_skips(ctx: FileContext, tests: list[Located]) -> Iterator[tup
                     yield element, "pytestmark = pytest.mark.skip", scope
     for call, scope, _owner in ctx.calls:
         func = call.func  # type: ignore[attr-defined]
-        if _call_tail(func) == "param" and ctx.qualname(func, scope) == "pytest.param":
+        if last_name(func) == "param" and ctx.qualname(func, scope) == "pytest.param":
             for keyword in call.keywords:  # type: ignore[attr-defined]
                 if keyword.arg == "marks":
                     for element in _elements(keyword.value):
@@ -344,7 +336,7 @@ def _collect_evidence(ctx: FileContext) -> dict[Scope, _Evidence]:
         if not targets:
             continue
         func = node.func  # type: ignore[attr-defined]
-        tail = _call_tail(func)
+        tail = last_name(func)
         if isinstance(func, ast.Attribute) and tail in MOCK_ASSERTIONS:
             for found in targets:
                 found.mock_checks.append(node)  # type: ignore[arg-type]
