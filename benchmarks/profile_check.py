@@ -8,6 +8,9 @@ time of each (best of ``--repeat`` rounds) as a share of the total and as
 a multiple of parsing.  Whole stages are timed instead of using cProfile,
 which charges its own per-call overhead to the walk and the rules (millions
 of small calls) and so overstates them.
+
+One row is not part of a check: a bare traversal of the same trees that
+records nothing, the least any complete walk in Python costs.
 """
 
 from __future__ import annotations
@@ -24,6 +27,21 @@ from flake8_ssot.paths import file_path
 from flake8_ssot.project import expand_paths, load_settings
 from flake8_ssot.rules import FAMILIES
 from flake8_ssot.runner import _collecting_less, decode_lines
+
+
+BARE = "(reference: bare traversal)"
+
+
+def bare_traversal(tree: ast.AST) -> None:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
 
 
 def profile(root: str) -> Counter[str]:
@@ -54,6 +72,9 @@ def profile(root: str) -> Counter[str]:
             list(family.check(context))
             spent[f"rules: {family.__name__.rpartition('.')[2]}"] += clock() - begun
         begun = clock()
+        bare_traversal(tree)
+        spent[BARE] += clock() - begun
+        begun = clock()
         del context, tree
         spent["freeing the tree"] += clock() - begun
     return spent
@@ -73,11 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             for stage, seconds in profile(os.path.abspath(args.path)).items():
                 best[stage] = min(best.get(stage, seconds), seconds)
+    reference = best.pop(BARE)
     total = sum(best.values())
+    parse = best["ast.parse"]
     print("| stage | CPU s | share | × ast.parse |\n|---|---|---|---|")
     for stage, seconds in best.items():
-        print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} | {seconds / best['ast.parse']:.2f} |")
-    print(f"| total | {total:.2f} | 100% | {total / best['ast.parse']:.2f} |")
+        print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} | {seconds / parse:.2f} |")
+    print(f"| total | {total:.2f} | 100% | {total / parse:.2f} |")
+    print(f"| {BARE} | {reference:.2f} | | {reference / parse:.2f} |")
     return 0
 
 

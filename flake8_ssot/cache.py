@@ -179,8 +179,8 @@ def open_cache(directory: str, settings: Settings) -> Cache | None:
                     handle.write(text)
         if not os.access(directory, os.W_OK | os.X_OK):
             raise PermissionError(f"no write permission on {directory}")
+        return Cache(directory, settings)  # reads this package's modules
     except OSError as error:
         print(f"flake8-ssot: warning: cannot use cache directory {directory} ({type(error).__name__}: {error}); "
               "running without the cache", file=sys.stderr)
         return None
-    return Cache(directory, settings)

@@ -9,6 +9,7 @@ reported, 1 findings, 2 a usage or configuration error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import Callable, Sequence
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to keep findings for unchanged files (default: $SSOT_CACHE_DIR, else "
                              ".ssot_cache beside the config file, else in the working directory)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--full-parse", action="store_true",
+                        help="parse every file, also those in which no enabled rule can report (slower; "
+                             "reports syntax errors (E999) in those files too)")
     parser.add_argument("--format", type=_output_format, default="default", metavar="FORMAT",
                         help="'default', 'pylint', 'json', 'github' (workflow annotations), 'sarif' "
                              "(SARIF 2.1.0), or a format string such as '%%(path)s:%%(row)d: %%(code)s %%(text)s'")
@@ -150,7 +154,7 @@ def _format(rows: Sequence[Result], output_format: str, anchor: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_project(args)
+        settings = dataclasses.replace(load_project(args), full_parse=args.full_parse)
         baseline_file = None if args.write_baseline else settings.config.baseline
         baseline = Baseline.load(baseline_file) if baseline_file else None
     except ConfigError as error:
@@ -158,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     paths = list(expand_paths(args.paths, settings, args.stdin_display_name))
     stdin = sys.stdin.buffer.read() if STDIN in paths else None
-    cache = None if args.no_cache else open_cache(
+    # Standard input is never cached: an editor piping a buffer gets no cache directory.
+    cache = None if args.no_cache or all(path == STDIN for path in paths) else open_cache(
         os.path.abspath(args.cache_dir or default_directory(args.config, args.isolated)), settings,
     )
     reports = check_paths(

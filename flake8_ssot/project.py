@@ -49,6 +49,7 @@ class Settings:
     exclude: tuple[str, ...]
     filename_patterns: tuple[str, ...]
     disable_noqa: bool
+    full_parse: bool = False  # parse every file, not only those a trigger selects (see triggers.py)
 
 
 def _split(value: str) -> list[str]:

@@ -24,6 +24,7 @@ from flake8_ssot.checker import analyse_tree
 from flake8_ssot.facts import SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
 from flake8_ssot.project import STDIN, Settings
 from flake8_ssot.registry import Finding
+from flake8_ssot.triggers import needs_parse
 
 
 class FileReport(NamedTuple):
@@ -76,6 +77,10 @@ def analyse_lines(display_name: str, lines: list[str], settings: Settings, *, wi
     text = "".join(lines)
     if not settings.disable_noqa and noqa.file_is_skipped(text):
         return FileReport(display_name, [], FileFacts(SKIPPED) if with_facts else None)
+    if not (with_facts or settings.full_parse) and not needs_parse(
+        text, len(lines), display_name, settings.config, settings.selection.for_file(display_name).reports,
+    ):
+        return FileReport(display_name, [])  # no rule can report here: not parsed, see triggers.py
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
