@@ -169,4 +169,5 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if hooks and resolver.inherits(node, scope, resolver.is_async) is False:  # type: ignore[arg-type]
             bases = ", ".join(sorted(config.async_bases | {ISOLATED_ASYNC}))
             for hook in hooks:
-                yield finding(hook, "SOT403", method=hook.name, name=node.name, bases=bases)  # type: ignore[attr-defined]
+                yield finding(hook, "SOT403", method=hook.name,
+                              name=node.name, bases=bases)  # type: ignore[attr-defined]

@@ -160,4 +160,3 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 def _allowed(call: ast.Call, patterns: tuple[str, ...]) -> bool:
     target = _string_target(call)
     return target is not None and any(fnmatch.fnmatchcase(target, p) for p in patterns)
-
