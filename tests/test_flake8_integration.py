@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,14 @@ def test_jobs_two_equals_jobs_one(tmp_path: Path) -> None:
     assert not parallel.stderr
     assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
     assert len(serial.stdout.splitlines()) > 100
+
+
+@pytest.mark.slow
+def test_the_project_lints_itself_clean() -> None:
+    """We run our own plugin (and pyflakes, pycodestyle, bugbear) over our code."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=E,F,W,B,SOT", "flake8_ssot", "benchmarks", "hooks", "tests"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
