@@ -227,8 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     out = [f"flake8-ssot {__version__}, Python {platform.python_version()}, {platform.system()} "
            f"{platform.machine()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}",
-           f"`python benchmarks/run.py --files {args.files} --repeat {args.repeat}`, "
-           f"median of {args.repeat} per side",
+           f"`python benchmarks/run.py --files {args.files} --repeat {args.repeat} "
+           f"{' '.join(f'--corpus {name}' for name in corpora)}`, median of {args.repeat} per side",
            f"flake8: `{plugins('core')}`; with the plugin: `{plugins('core+ssot')}`"]
     with tempfile.TemporaryDirectory(prefix="ssot-bench-") as scratch:
         for name in corpora:
