@@ -1,19 +1,23 @@
 """Findings of earlier ``ssot-check`` runs, so a re-run over unchanged files is cheap.
 
-An entry holds the findings reported for one file.  It is found by a name
-derived from the tool (version, the bytes of its own modules, the Python
-that parses), the effective settings and the file's path, and it is used
-only if the file's bytes still hash to what the entry recorded.  A change
-to any of these is a miss, so the cache is never consulted for a question
-it did not answer.  Each file path has one entry per tool and
-configuration, overwritten when the file changes; deleting the directory
-is always safe.
+Each file's entry holds the findings reported for it, under a name derived
+from its display and absolute paths, with the hash of the bytes they were
+reported for; an entry is used only while the file's bytes still hash to
+that.  The entries live in one index file per tool (version, the bytes of
+its own modules, the Python that parses) and effective configuration,
+named by a hash of all of them, so a change to any is a miss: the cache
+is never consulted for a question it did not answer.  Deleting the
+directory is always safe.
 
-Entries are small JSON files written atomically (a temporary file, then
-``os.replace``), so concurrent runs and worker processes never see half an
-entry.  A cache that cannot be created, read or written costs one warning
-on standard error and is then ignored: the run goes on uncached and
-reports exactly what it would have without it.
+One file, read once and written once per run (a temporary file, then
+``os.replace``, so no reader ever sees half of one), because creating a
+small file per checked file costs more than checking it on some file
+systems.  Worker processes look entries up in the copy they inherit and
+send new ones back with their reports; the parent writes them.  Two runs
+at once may each write only their own new entries (the later one wins):
+a later miss, never a wrong answer.  A cache that cannot be created, read
+or written costs one warning on standard error and is then ignored: the
+run goes on and reports exactly what it would have without it.
 """
 
 from __future__ import annotations
@@ -94,77 +98,98 @@ def _tool_fingerprint() -> bytes:
 
 
 class Key(NamedTuple):
-    entry: str  # the entry's file
+    name: str  # the entry's name in the index
     source: str  # sha256 of the checked file's bytes
 
 
-class Cache:
-    """Use :func:`open_cache`; this class assumes a usable directory."""
+# name -> [source hash, findings as [line, col, code, message] lists]
+Entries = dict[str, list[Any]]
 
-    def __init__(self, directory: str, settings: Settings) -> None:
-        self.directory = directory
-        fingerprint = json.dumps(_canonical(settings), separators=(",", ":")).encode()
-        self._prefix = hashlib.sha256(_tool_fingerprint() + fingerprint).digest()
-        self._shards: set[str] = set()
-        self._writable = True
-        self._warned = False  # per process: each worker warns at most once
+
+def _well_formed(entries: object) -> bool:
+    def finding(item: object) -> bool:
+        return (type(item) is list and len(item) == 4 and type(item[0]) is int and type(item[1]) is int
+                and type(item[2]) is str and type(item[3]) is str)
+
+    return type(entries) is dict and all(
+        type(name) is str and type(entry) is list and len(entry) == 2 and type(entry[0]) is str
+        and type(entry[1]) is list and all(finding(item) for item in entry[1])
+        for name, entry in entries.items()
+    )
+
+
+class Cache:
+    """Use :func:`open_cache`."""
+
+    def __init__(self, index: str, entries: Entries) -> None:
+        self.index = index  # the index file
+        self._entries = entries
+        self._new: Entries = {}
+        self._warned = False
 
     def key(self, path: str, data: bytes) -> Key:
         """``path`` is the display name; its absolute form counts too (scopes depend on it)."""
-        name = hashlib.sha256(self._prefix + f"{path}\0{os.path.abspath(path)}".encode()).hexdigest()
-        return Key(os.path.join(self.directory, name[:2], name[2:] + ".json"), hashlib.sha256(data).hexdigest())
+        name = hashlib.sha256(f"{path}\0{os.path.abspath(path)}".encode()).hexdigest()[:32]
+        return Key(name, hashlib.sha256(data).hexdigest())
 
     def get(self, key: Key) -> list[Finding] | None:
         """The findings recorded for this content, or None (a miss)."""
-        try:
-            with open(key.entry, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
+        entry = self._new.get(key.name) or self._entries.get(key.name)
+        if entry is None or entry[0] != key.source:
             return None
-        except OSError as error:
-            self._warn(f"cannot read cache entry {key.entry} ({type(error).__name__}: {error})")
-            return None
-        try:
-            entry = json.loads(raw)
-            source = entry["source"]
-            findings = [Finding(*item) for item in entry["findings"]]
-            well_formed = type(source) is str and all(
-                type(f.line) is int and type(f.col) is int and type(f.code) is str and type(f.message) is str
-                for f in findings
-            )
-        except (ValueError, KeyError, TypeError):
-            well_formed = False
-        if not well_formed:
-            self._warn(f"ignoring corrupt cache entry {key.entry}")
-            return None
-        return findings if source == key.source else None  # else recorded for other content
+        return [Finding(*item) for item in entry[1]]
 
     def put(self, key: Key, findings: list[Finding]) -> None:
-        if not self._writable:
+        self._new[key.name] = [key.source, [list(found) for found in findings]]
+
+    def take_new(self) -> Entries:
+        """The entries put since the last call (a worker sends them to the parent)."""
+        new, self._new = self._new, {}
+        return new
+
+    def add(self, new: Entries) -> None:
+        self._new.update(new)
+
+    def save(self) -> None:
+        """Write the index with this run's new entries, if there are any."""
+        if not self._new:
             return
-        shard = os.path.dirname(key.entry)
+        directory = os.path.dirname(self.index)
         try:
-            if shard not in self._shards:
-                os.makedirs(shard, exist_ok=True)
-                self._shards.add(shard)
-            descriptor, temporary = tempfile.mkstemp(dir=shard, prefix=".tmp-")
+            descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump({"source": key.source, "findings": findings}, handle, separators=(",", ":"))
-                os.replace(temporary, key.entry)
+                    json.dump({**self._entries, **self._new}, handle, separators=(",", ":"))
+                os.replace(temporary, self.index)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
                 raise
         except OSError as error:
-            self._writable = False
-            self._warn(f"cannot write to cache {self.directory} ({type(error).__name__}: {error}); "
-                       "not caching the rest of this run")
+            self._warn(f"cannot write the cache {self.index} ({type(error).__name__}: {error})")
 
     def _warn(self, message: str) -> None:
         if not self._warned:
             self._warned = True
             print(f"flake8-ssot: warning: {message}", file=sys.stderr)
+
+
+def _load(index: str) -> tuple[Entries, str | None]:
+    """The entries in ``index`` (none if it does not exist), and what is wrong with it."""
+    try:
+        with open(index, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as error:
+        return {}, f"cannot read the cache {index} ({type(error).__name__}: {error})"
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        entries = None
+    if not _well_formed(entries):
+        return {}, f"ignoring the corrupt cache {index}"
+    return entries, None
 
 
 def open_cache(directory: str, settings: Settings) -> Cache | None:
@@ -179,8 +204,15 @@ def open_cache(directory: str, settings: Settings) -> Cache | None:
                     handle.write(text)
         if not os.access(directory, os.W_OK | os.X_OK):
             raise PermissionError(f"no write permission on {directory}")
-        return Cache(directory, settings)  # reads this package's modules
+        configuration = json.dumps(_canonical(settings), separators=(",", ":")).encode()
+        fingerprint = hashlib.sha256(_tool_fingerprint() + configuration).hexdigest()[:32]
     except OSError as error:
         print(f"flake8-ssot: warning: cannot use cache directory {directory} ({type(error).__name__}: {error}); "
               "running without the cache", file=sys.stderr)
         return None
+    index = os.path.join(directory, f"findings-{fingerprint}.json")
+    entries, problem = _load(index)
+    cache = Cache(index, entries)
+    if problem is not None:
+        cache._warn(problem)
+    return cache

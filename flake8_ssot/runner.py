@@ -19,7 +19,7 @@ import tokenize
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import noqa
-from flake8_ssot.cache import Cache
+from flake8_ssot.cache import Cache, Entries
 from flake8_ssot.checker import analyse_tree
 from flake8_ssot.facts import SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
 from flake8_ssot.project import STDIN, Settings
@@ -145,9 +145,19 @@ def _start_worker(settings: Settings, cache: Cache | None) -> None:
     _collect_less()  # inherited under fork, needed under spawn
 
 
-def _check_in_worker(path: str, with_facts: bool) -> FileReport:
+def _check_in_worker(path: str, with_facts: bool) -> tuple[FileReport, Entries]:
+    """The report, and the cache entries it added: the worker's copy of the
+    cache dies with it, so the parent records them."""
     assert _worker_settings is not None
-    return check_file(path, _worker_settings, _worker_cache, with_facts)
+    report = check_file(path, _worker_settings, _worker_cache, with_facts)
+    return report, _worker_cache.take_new() if _worker_cache is not None else {}
+
+
+def _adding_to(cache: Cache | None, results: Iterable[tuple[FileReport, Entries]]) -> Iterator[FileReport]:
+    for report, new in results:
+        if cache is not None:
+            cache.add(new)
+        yield report
 
 
 def _collect_less() -> None:
@@ -212,6 +222,8 @@ def check_paths(
         else:
             with pool:
                 chunk = max(1, min(32, len(files) // (jobs * 8)))
-                checked = pool.imap(functools.partial(_check_in_worker, with_facts=with_facts), files, chunksize=chunk)
-                reports += _counting(checked, len(files), progress)
+                results = pool.imap(functools.partial(_check_in_worker, with_facts=with_facts), files, chunksize=chunk)
+                reports += _counting(_adding_to(cache, results), len(files), progress)
+    if cache is not None:
+        cache.save()
     return sorted(reports, key=lambda report: report.path)

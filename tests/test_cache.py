@@ -1,14 +1,15 @@
 """The ssot-check cache: re-runs reuse findings, and nothing else.
 
-An entry is only ever replaced when it missed, so whether a run hit the
-cache is read off the entry files: a hit leaves them untouched, a miss
-writes a new file over the old one.  Every run's output is compared with
-an uncached run of the same tree.
+Which files a run checked (rather than took from the cache) is recorded by
+wrapping the runner's check; the index file is only rewritten when a run
+added entries.  Every run's output is compared with an uncached run of the
+same tree.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ssot import cache, cli
+from flake8_ssot import cache, cli, runner
+from flake8_ssot.project import load_settings
 
 INTEGRATION_TEST = '''"""Checkout against the real payment service.
 
@@ -70,38 +72,56 @@ def ssot_check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str
     return status, out, err
 
 
-def entries(directory: Path) -> dict[str, tuple[int, int]]:
-    """Each entry file with its identity: os.replace gives a rewrite a new inode."""
-    found = {}
-    for path in directory.glob("*/*.json"):
-        stat = path.stat()
-        found[str(path)] = (stat.st_ino, stat.st_mtime_ns)
-    return found
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files each in-process, one-job run checks instead of taking from the cache."""
+    names: list[str] = []
+    check_lines = runner.check_lines
+
+    def counting(display_name: str, lines: list[str], settings: object) -> object:
+        names.append(display_name)
+        return check_lines(display_name, lines, settings)
+
+    monkeypatch.setattr(runner, "check_lines", counting)
+    return names
 
 
-def test_a_rerun_is_served_from_the_cache(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def indexes(directory: Path) -> dict[Path, tuple[int, int]]:
+    """Each index file with its identity: a rewrite (os.replace) gives it a new inode."""
+    return {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in directory.glob("findings-*.json")}
+
+
+def only_index(directory: Path) -> dict[str, list]:
+    (path,) = indexes(directory)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_rerun_is_served_from_the_cache(project: Path, capsys: pytest.CaptureFixture[str],
+                                          checked: list[str]) -> None:
     uncached = ssot_check(capsys, "--no-cache")
     assert uncached[0] == 1 and "SOT101" in uncached[1] and "E999" in uncached[1]
     assert not (project / ".ssot_cache").exists()
 
+    checked.clear()
     assert ssot_check(capsys) == uncached
-    first = entries(project / ".ssot_cache")
-    assert len(first) == 4  # one per checked file
+    assert len(checked) == 4 and len(only_index(project / ".ssot_cache")) == 4
+    first = indexes(project / ".ssot_cache")
+    checked.clear()
     assert ssot_check(capsys) == uncached
-    assert entries(project / ".ssot_cache") == first
+    assert checked == [] and indexes(project / ".ssot_cache") == first
     assert (project / ".ssot_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
 
 
-def test_a_changed_file_is_checked_again(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_file_is_checked_again(project: Path, capsys: pytest.CaptureFixture[str],
+                                         checked: list[str]) -> None:
     ssot_check(capsys)
-    before = entries(project / ".ssot_cache")
     (project / "app" / "settings.py").write_text("DEBUG = False\n", encoding="utf-8")
+    checked.clear()
 
     status, out, err = ssot_check(capsys)
+    assert [os.path.normpath(name) for name in checked] == [os.path.join("app", "settings.py")]
     assert (status, out, err) == ssot_check(capsys, "--no-cache")
     assert "settings.py" not in out and err == ""
-    after = entries(project / ".ssot_cache")
-    assert len([entry for entry in after if after[entry] != before[entry]]) == 1
 
 
 @pytest.mark.parametrize("change", [
@@ -112,19 +132,21 @@ def test_a_changed_file_is_checked_again(project: Path, capsys: pytest.CaptureFi
     pytest.param(lambda root: setattr(cache, "__version__", "99.0"), id="tool version"),
 ])
 def test_configuration_or_version_change_invalidates_every_entry(
-        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, change) -> None:
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        checked: list[str], change) -> None:
     ssot_check(capsys)
-    before = entries(project / ".ssot_cache")
     monkeypatch.setattr(cache, "__version__", cache.__version__)  # restored after the test
     change(project)
+    checked.clear()
 
-    assert ssot_check(capsys) == ssot_check(capsys, "--no-cache")
-    # Entries have new names: every file was checked again.
-    assert len(entries(project / ".ssot_cache").keys() - before.keys()) == 4
+    cached = ssot_check(capsys)
+    assert len(checked) == 4  # every file again
+    assert cached == ssot_check(capsys, "--no-cache")
+    assert len(indexes(project / ".ssot_cache")) == 2  # one index per tool and configuration
 
 
 def test_the_same_file_under_another_path_is_another_entry(
-        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Scopes depend on where the file is: the same bytes in integration/
     # and unit/ give different findings.
     ssot_check(capsys, "tests/integration")
@@ -137,32 +159,36 @@ def test_the_same_file_under_another_path_is_another_entry(
 
 @pytest.mark.parametrize("garbage", [
     pytest.param(b"\x00\xff not json", id="bytes"),
-    pytest.param(b'{"source": "x"}', id="no findings"),
-    pytest.param(b'["findings"]', id="wrong shape"),
     pytest.param(b"", id="empty"),
+    pytest.param(b'["entries"]', id="wrong shape"),
+    pytest.param(b'{"x": ["source"]}', id="entry without findings"),
+    pytest.param(b'{"x": ["source", [["1", "0", "SOT101", "forged"]]]}', id="malformed finding"),
 ])
-def test_a_corrupt_entry_is_ignored_with_one_warning(
-        project: Path, capsys: pytest.CaptureFixture[str], garbage: bytes) -> None:
+def test_a_corrupt_index_is_ignored_with_one_warning(
+        project: Path, capsys: pytest.CaptureFixture[str], checked: list[str], garbage: bytes) -> None:
     expected = ssot_check(capsys, "--no-cache")
     ssot_check(capsys)
-    for entry in entries(project / ".ssot_cache"):
-        Path(entry).write_bytes(garbage)
+    (index,) = indexes(project / ".ssot_cache")
+    index.write_bytes(garbage)
 
     status, out, err = ssot_check(capsys)
     assert (status, out) == expected[:2]
-    assert err.count("warning") == 1 and "corrupt cache entry" in err
-    assert ssot_check(capsys) == expected  # the entries were rewritten
+    assert err.count("warning") == 1 and "corrupt cache" in err
+    checked.clear()
+    assert ssot_check(capsys) == expected  # the index was rewritten
+    assert checked == []
 
 
-def test_an_entry_recorded_for_other_findings_is_not_trusted(
-        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Entries whose findings are malformed are corrupt, not a hit."""
+def test_an_entry_for_other_bytes_is_a_silent_miss(
+        project: Path, capsys: pytest.CaptureFixture[str], checked: list[str]) -> None:
     expected = ssot_check(capsys, "--no-cache")
     ssot_check(capsys)
-    for entry in entries(project / ".ssot_cache"):
-        text = Path(entry).read_text(encoding="utf-8")
-        Path(entry).write_text(text.replace('"findings":[', '"findings":[["1","0","SOT101","forged"],'))
-    assert ssot_check(capsys)[:2] == expected[:2]
+    (index,) = indexes(project / ".ssot_cache")
+    entries = json.loads(index.read_text(encoding="utf-8"))
+    index.write_text(json.dumps({name: ["0" * 64, []] for name in entries}), encoding="utf-8")
+    checked.clear()
+    assert ssot_check(capsys) == expected
+    assert len(checked) == 4
 
 
 def test_an_unusable_cache_directory_is_a_warning_not_an_error(
@@ -176,30 +202,25 @@ def test_an_unusable_cache_directory_is_a_warning_not_an_error(
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_entries_that_cannot_be_stored_are_a_warning_not_an_error(
+def test_an_index_that_cannot_be_written_is_a_warning_not_an_error(
         project: Path, capfd: pytest.CaptureFixture[str], jobs: str) -> None:
     expected = ssot_check(capfd, "--no-cache")
-    shards = project / ".ssot_cache"
-    shards.mkdir()
-    for shard in range(256):  # a file where each shard directory would go
-        (shards / f"{shard:02x}").write_text("", encoding="utf-8")
+    ssot_check(capfd)
+    (index,) = indexes(project / ".ssot_cache")
+    index.unlink()
+    index.mkdir()  # neither readable nor replaceable as a file
 
     status, out, err = ssot_check(capfd, "-j", jobs)
     assert (status, out) == expected[:2]
-    # at most one warning per process (workers write their own entries)
-    assert 1 <= err.count("flake8-ssot: warning: cannot") == err.count("\n") <= int(jobs)
+    assert err.count("flake8-ssot: warning: cannot") == err.count("\n") == 1
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
 def test_a_read_only_cache_directory_is_a_warning_not_an_error(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = ssot_check(capsys, "--no-cache")
-    ssot_check(capsys)
     directory = project / ".ssot_cache"
-    for shard in directory.iterdir():
-        if shard.is_dir():
-            for entry in shard.iterdir():
-                entry.unlink()
+    directory.mkdir()
     directory.chmod(0o555)
     try:
         status, out, err = ssot_check(capsys)
@@ -213,17 +234,17 @@ def test_location_flags_and_environment(
         project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project / "tests")
     ssot_check(capsys, ".")
-    assert entries(project / ".ssot_cache"), "beside the config file, not in the working directory"
+    assert indexes(project / ".ssot_cache"), "beside the config file, not in the working directory"
     assert not (project / "tests" / ".ssot_cache").exists()
 
     ssot_check(capsys, "--isolated", ".")
-    assert entries(project / "tests" / ".ssot_cache"), "no config file: in the working directory"
+    assert indexes(project / "tests" / ".ssot_cache"), "no config file: in the working directory"
 
     monkeypatch.setenv(cache.ENVIRONMENT_VARIABLE, str(project / "from_env"))
     ssot_check(capsys, ".")
-    assert entries(project / "from_env")
+    assert indexes(project / "from_env")
     ssot_check(capsys, "--cache-dir", str(project / "from_flag"), ".")
-    assert entries(project / "from_flag")
+    assert indexes(project / "from_flag")
 
     monkeypatch.chdir(project)
     status, out, err = ssot_check(capsys, "--no-cache", "--cache-dir", "unused")
@@ -239,23 +260,21 @@ def test_standard_input_is_not_cached(project: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_key_is_the_same_in_every_process(project: Path) -> None:
-    """Settings hold frozensets, whose order depends on PYTHONHASHSEED; -j 2
-    also writes from worker processes."""
+    """Settings hold frozensets, whose order depends on PYTHONHASHSEED; with
+    -j 2 the entries come from worker processes."""
     def run(seed: str, jobs: str) -> str:
         environment = dict(os.environ, PYTHONHASHSEED=seed)
         return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "-j", jobs], cwd=project, env=environment,
                               capture_output=True, text=True, timeout=120, check=False).stdout
 
     output = run("1", "2")
-    first = entries(project / ".ssot_cache")
-    assert len(first) == 4
+    first = indexes(project / ".ssot_cache")
+    assert len(only_index(project / ".ssot_cache")) == 4
     assert run("2", "1") == output
-    assert entries(project / ".ssot_cache") == first
+    assert indexes(project / ".ssot_cache") == first  # nothing new: not rewritten
 
 
 def test_settings_fingerprints_ignore_memo_caches(project: Path) -> None:
-    from flake8_ssot.project import load_settings
-
     settings = load_settings()
     before = cache._canonical(settings)
     settings.selection.for_file("app/settings.py").reports("SOT301")  # fills memo dictionaries
