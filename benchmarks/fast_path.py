@@ -29,9 +29,10 @@ from typing import Sequence
 import generate_suite
 from run import SSOT_CHECK, Comparison, Corpus, Side, describe, discover, measure
 
+from flake8_ssot.paths import file_path
 from flake8_ssot.project import load_settings
 from flake8_ssot.runner import decode_lines
-from flake8_ssot.triggers import needs_parse
+from flake8_ssot.triggers import Source, needs_parse
 
 MOCK_MODULES = ("unittest.mock", "mock", "asynctest")
 
@@ -65,7 +66,7 @@ def parsed_counts(corpus: Corpus, select: str | None) -> tuple[int, int]:
         with open(path, "rb") as source:
             lines = decode_lines(source.read())
         reports = settings.selection.for_file(path).reports
-        parsed += needs_parse("".join(lines), len(lines), path, settings.config, reports)
+        parsed += needs_parse(Source.of(lines, file_path(path, settings.config.root)), settings.config, reports)
     return len(corpus.files), parsed
 
 

@@ -27,6 +27,7 @@ from flake8_ssot.paths import file_path
 from flake8_ssot.project import expand_paths, load_settings
 from flake8_ssot.rules import FAMILIES
 from flake8_ssot.runner import _collecting_less, decode_lines
+from flake8_ssot.triggers import Source, triggers_for
 
 
 BARE = "(reference: bare traversal)"
@@ -44,9 +45,10 @@ def bare_traversal(tree: ast.AST) -> None:
                 stack.append(value)
 
 
-def profile(root: str) -> Counter[str]:
+def profile(root: str, walks: Counter[bool]) -> Counter[str]:
     settings = load_settings(cwd=root)
     config = settings.config
+    triggers = triggers_for(config)
     spent: Counter[str] = Counter()
     clock = time.process_time
     for path in expand_paths([root], settings):
@@ -65,11 +67,18 @@ def profile(root: str) -> Counter[str]:
             continue
         parsed = clock()
         spent["ast.parse"] += parsed - decoded
-        context = FileContext(tree, lines, file_path(path, config.root), config)
-        spent["context walk"] += clock() - parsed
-        for family in FAMILIES:
+        source = Source(text, len(lines), file_path(path, config.root))
+        active = triggers.active(config.enabled_codes, source)
+        expressions = triggers.needs_expressions(active, source)
+        triggered = clock()
+        spent["triggers"] += triggered - parsed
+        context = FileContext(tree, lines, source.path, config, active, expressions)
+        spent["context walk"] += clock() - triggered
+        walks[expressions] += 1
+        for family, codes in FAMILIES.items():
             begun = clock()
-            list(family.check(context))
+            if codes & active:
+                list(family.check(context))
             spent[f"rules: {family.__name__.rpartition('.')[2]}"] += clock() - begun
         begun = clock()
         bare_traversal(tree)
@@ -90,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
         args.path = os.path.dirname(test.__file__)
     best: dict[str, float] = {}
+    walks: Counter[bool] = Counter()  # files walked fully (True) or statements only (False)
     with _collecting_less():  # the collector settings ssot-check runs with
         for _ in range(args.repeat):
-            for stage, seconds in profile(os.path.abspath(args.path)).items():
+            walks.clear()
+            for stage, seconds in profile(os.path.abspath(args.path), walks).items():
                 best[stage] = min(best.get(stage, seconds), seconds)
     reference = best.pop(BARE)
     total = sum(best.values())
@@ -102,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} | {seconds / parse:.2f} |")
     print(f"| total | {total:.2f} | 100% | {total / parse:.2f} |")
     print(f"| {BARE} | {reference:.2f} | | {reference / parse:.2f} |")
+    print(f"\nfull walk: {walks[True]} files, statement-only walk: {walks[False]} files")
     return 0
 
 

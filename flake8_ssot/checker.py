@@ -11,6 +11,7 @@ from flake8_ssot.facts import NOT_CHECKED, FileFacts, file_facts
 from flake8_ssot.paths import file_path
 from flake8_ssot.registry import Finding, finding
 from flake8_ssot.rules import FAMILIES
+from flake8_ssot.triggers import Source, triggers_for
 
 
 class Analysis(NamedTuple):
@@ -24,28 +25,43 @@ def check_tree(tree: ast.Module, lines: Sequence[str], filename: str, config: Co
     Never raises for a tree Python could parse: a failure to check (deep
     nesting exhausting the stack, say) becomes one SOT999 finding.
     """
-    return analyse_tree(tree, lines, filename, config, with_facts=False).findings
+    source = Source.of(lines, file_path(filename, config.root))
+    return analyse_tree(tree, lines, source, config, with_facts=False).findings
 
 
 def analyse_tree(
-    tree: ast.Module, lines: Sequence[str], filename: str, config: Config, *, with_facts: bool,
+    tree: ast.Module, lines: Sequence[str], source: Source, config: Config, *, with_facts: bool,
+    use_triggers: bool = True,
 ) -> Analysis:
     """:func:`check_tree`'s findings and, if asked, the file's facts, from one walk.
 
-    A file the checker failed on (any SOT999) has facts with status
-    ``not-checked``: its findings may be incomplete.
+    Only the rules whose trigger holds in ``source`` run, on the walk they
+    need (see triggers.py); ``use_triggers=False`` runs every enabled rule
+    on the full walk, with the same result.  A file the checker failed on
+    (any SOT999) has facts with status ``not-checked``: its findings may be
+    incomplete.
     """
+    if use_triggers:
+        triggers = triggers_for(config)
+        active = triggers.active(config.enabled_codes, source)
+        if not (active or with_facts):
+            return Analysis([], None)
+        expressions = triggers.needs_expressions(active, source)
+    else:
+        active, expressions = config.enabled_codes, True
     try:
-        ctx = FileContext(tree, list(lines), file_path(filename, config.root), config)
+        ctx = FileContext(tree, list(lines), source.path, config, active, expressions)
     except Exception as error:  # noqa: BLE001 - a plugin crash would abort the whole flake8 run
         failure = _not_checked(error)
         return Analysis([failure], FileFacts(NOT_CHECKED, failure.message) if with_facts else None)
     found: set[Finding] = set()
     failure = None
-    for family in FAMILIES:
+    for family, codes in FAMILIES.items():
+        if not codes & active:
+            continue
         # One family failing must not hide what the others found.
         try:
-            found.update(f for f in family.check(ctx) if f.code in config.enabled_codes)
+            found.update(f for f in family.check(ctx) if f.code in active)
         except Exception as error:  # noqa: BLE001
             failure = _not_checked(error)
             found.add(failure)

@@ -10,6 +10,12 @@ recursed into, so deep nesting cannot exhaust the stack) records:
   in and the scope its pytest markers come from;
 * module docstring, ``pytestmark`` assignments and decorators, from which
   real-service scope is derived lazily.
+
+Most expression nodes are of no interest to most files' rules, so when no
+rule that runs on the file needs them (``expressions=False``, decided by
+the rules' triggers) the walk visits only statements and the targets that
+bind names: imports, classes, functions, ``pytestmark``, bindings and
+scopes are the same, and calls, names, attributes and strings are empty.
 """
 
 from __future__ import annotations
@@ -72,6 +78,27 @@ _SPECIAL = frozenset({
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "kind", "type_comment"})
 # Per node class, the fields that may hold child nodes (filled as met).
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# The statement-only walk: per node class, the fields that hold statements
+# or the targets that bind names; any other class has none it visits.
+# Only ``:=`` binds a name elsewhere outside a comprehension or lambda's own
+# scope, and a file containing it gets the full walk (triggers.py).
+_STATEMENT_ONLY = {
+    "Module": {"body"}, "If": {"body", "orelse"}, "While": {"body", "orelse"},
+    "For": {"target", "body", "orelse"}, "AsyncFor": {"target", "body", "orelse"},
+    "With": {"items", "body"}, "AsyncWith": {"items", "body"}, "withitem": {"optional_vars"},
+    "Try": {"body", "handlers", "orelse", "finalbody"}, "TryStar": {"body", "handlers", "orelse", "finalbody"},
+    "ExceptHandler": {"body"}, "Assign": {"targets"}, "AugAssign": {"target"}, "AnnAssign": {"target"},
+    "Delete": {"targets"}, "TypeAlias": {"name"}, "Tuple": {"elts"}, "List": {"elts"}, "Starred": {"value"},
+    "Match": {"cases"}, "match_case": {"pattern", "body"}, "MatchAs": {"pattern"}, "MatchOr": {"patterns"},
+    "MatchSequence": {"patterns"}, "MatchMapping": {"patterns"}, "MatchClass": {"patterns", "kwd_patterns"},
+}
+# In the order of the class's fields, so bindings are recorded in the
+# order the full walk records them.
+_STATEMENT_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(name for name in kind._fields if name in fields)
+    for kind, fields in ((getattr(ast, name, None), fields) for name, fields in _STATEMENT_ONLY.items())
+    if kind is not None  # TryStar and TypeAlias are newer than some Pythons
+}
 
 
 def last_name(expr: ast.AST) -> str | None:
@@ -121,6 +148,8 @@ class FileContext:
     lines: list[str]
     path: FilePath
     config: Config
+    active: frozenset[str] | None = None  # the codes checked here; None: every enabled code
+    expressions: bool = True  # False: the statement-only walk
     module: Scope = field(init=False)
     calls: list[Located] = field(default_factory=list)
     names: list[Located] = field(default_factory=list)
@@ -134,6 +163,8 @@ class FileContext:
     imported_names: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        if self.active is None:
+            self.active = frozenset(self.config.enabled_codes)
         self.module = Scope("module", self.tree, None)
         self.scopes[self.tree] = self.module
         self._walk()
@@ -149,6 +180,7 @@ class FileContext:
         # when its subtree is done.  Nodes are visited in the same order as
         # with a stack of (node, scope, owner) triples.
         module = self.module
+        collect = self.expressions
         stack: list[ast.AST | tuple[Scope, Scope]] = [self.tree]
         push = stack.append
         pop = stack.pop
@@ -158,7 +190,7 @@ class FileContext:
         located = tuple.__new__  # Located(...) without the Python-level __new__
         add_name, add_attribute, add_call, add_string = (
             self.names.append, self.attributes.append, self.calls.append, self.strings.append)
-        child_fields = _CHILD_FIELDS
+        child_fields = _CHILD_FIELDS if collect else _STATEMENT_FIELDS
         while stack:
             node = pop()
             kind = node.__class__
@@ -169,8 +201,9 @@ class FileContext:
                     scope.bind(node.id, Binding(node.lineno, None))
                 continue
             if kind is Attribute:
-                add_attribute(located(Located, (node, scope, owner)))
-                push(node.value)
+                if collect:  # else an assignment target, which binds nothing
+                    add_attribute(located(Located, (node, scope, owner)))
+                    push(node.value)
                 continue
             if kind is Constant:
                 if node.value.__class__ is str:
@@ -190,11 +223,12 @@ class FileContext:
                     for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
                         if arg is not None:
                             inner.bind(arg.arg, Binding(arg.lineno, None, True))
-                            if arg.annotation is not None:
+                            if arg.annotation is not None and collect:
                                 push(arg.annotation)
-                    for default in (*args.defaults, *args.kw_defaults):
-                        if default is not None:
-                            push(default)
+                    if collect:
+                        for default in (*args.defaults, *args.kw_defaults):
+                            if default is not None:
+                                push(default)
                     push(here)
                     if kind is ast.Lambda:
                         push(node.body)
@@ -202,11 +236,11 @@ class FileContext:
                         continue
                     scope.bind(node.name, Binding(node.lineno, None))
                     self.functions.append(Located(node, scope, inner))
-                    if node.decorator_list:
+                    if node.decorator_list and collect:
                         for decorator in node.decorator_list:
                             push(decorator)
                         push((scope, inner))
-                    if node.returns is not None:
+                    if node.returns is not None and collect:
                         push(node.returns)
                         push(here)
                     for statement in reversed(node.body):
@@ -234,9 +268,10 @@ class FileContext:
                     scope.bind(node.name, Binding(node.lineno, None))
                     self.classes.append(Located(node, scope, inner))
                     push(here)
-                    for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-                        push(expr)
-                    push((scope, inner))
+                    if collect:
+                        for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+                            push(expr)
+                        push((scope, inner))
                     for statement in reversed(node.body):
                         push(statement)
                     push((inner, inner))
@@ -286,7 +321,8 @@ class FileContext:
                         scope.bind(node.rest, Binding(node.lineno, None))
             fields = child_fields.get(kind)
             if fields is None:
-                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS) \
+                    if collect else ()
             for name in fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
@@ -295,6 +331,10 @@ class FileContext:
                             push(item)
                 elif isinstance(value, AST):
                     push(value)
+
+    def reports(self, code: str) -> bool:
+        """Whether ``code`` is checked in this file (enabled, and its trigger holds)."""
+        return code in self.active  # type: ignore[operator]
 
     # ------------------------------------------------------------ resolution
     def lookup(self, name: str, scope: Scope, line: int) -> Binding | None:

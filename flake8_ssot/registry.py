@@ -2,8 +2,18 @@
 
 Every code the tool can emit is declared here once: its short name, the
 message template the checkers format, a one-line summary (README table,
-SARIF help) and whether it is on by default.  Rule pages live at
-``docs/rules/<CODE>.md`` and fixtures at ``tests/fixtures/<family>/``.
+SARIF help), whether it is on by default, and its triggers.  Rule pages
+live at ``docs/rules/<CODE>.md``, fixtures at ``tests/fixtures/<family>/``
+and the code in ``flake8_ssot/rules/<family>.py``.
+
+A *trigger* names a condition on a file's text, name and line count
+(defined in ``triggers.py``) that holds in every file where the rule can
+report anything.  Where no rule's trigger holds, ``ssot-check`` does not
+parse the file; in a parsed file, only the rules whose trigger holds run.
+``expressions`` names the condition under which a rule needs the walk to
+collect expression nodes (calls, names, attributes, strings); without it
+the statements suffice, and a file where no running rule needs them gets
+the much cheaper statement-only walk.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ class Rule:
     message: str
     summary: str
     family: str
+    trigger: str
+    expressions: str | None = None
     default_enabled: bool = True
 
     def format(self, **fields: object) -> str:
@@ -51,30 +63,35 @@ _RULES = (
         "{name} creates a mock in {scope} scope; exercise the real service",
         "A mock object is created in an integration or e2e test.",
         "doubles",
+        trigger="mock-in-real-service", expressions="mock-in-real-service",
     ),
     Rule(
         "SOT102", "patch-in-real-service-scope",
         "{name}({target}) patches in {scope} scope; exercise the real service",
         "Something is patched in an integration or e2e test.",
         "doubles",
+        trigger="mock-in-real-service", expressions="mock-in-real-service",
     ),
     Rule(
         "SOT103", "mock-fixture-requested",
         "'{name}' (pytest-mock) requested in {scope} scope; exercise the real service",
         "A test or fixture in real-service scope requests a pytest-mock fixture.",
         "doubles",
+        trigger="mock-in-real-service",
     ),
     Rule(
         "SOT104", "fake-service-imported",
         "'{module}' replaces a real service and is imported in {scope} scope",
         "A fake-service library (fakeredis, responses, ...) is imported in real-service scope.",
         "doubles",
+        trigger="fake-module-in-real-service",
     ),
     Rule(
         "SOT105", "test-double-class",
         "class {name} is a hand-rolled test double in {scope} scope",
         "A hand-rolled Mock/Fake/Stub/Dummy class is defined in real-service scope.",
         "doubles",
+        trigger="double-class-in-real-service",
     ),
     # SOT2xx: Business Value Justification
     Rule(
@@ -82,24 +99,28 @@ _RULES = (
         "test module has no Business Value Justification (BVJ) in its docstring{detail}",
         "A test module has no BVJ, neither in its docstring nor on every test.",
         "bvj",
+        trigger="test-module",
     ),
     Rule(
         "SOT202", "bvj-field-missing",
         "BVJ is missing {fields}",
         "A BVJ block lacks a required field.",
         "bvj",
+        trigger="test-module",
     ),
     Rule(
         "SOT203", "bvj-unknown-segment",
         "BVJ Segment '{value}' names none of: {segments}",
         "The BVJ Segment names no known customer segment.",
         "bvj",
+        trigger="test-module",
     ),
     Rule(
         "SOT204", "bvj-field-placeholder",
         "BVJ field '{field}' is {what}",
         "A required BVJ field is empty or a placeholder (TODO, TBD, N/A, ...).",
         "bvj",
+        trigger="test-module",
     ),
     # SOT3xx: process environment
     Rule(
@@ -107,18 +128,21 @@ _RULES = (
         "{name} accessed directly; go through the isolated-environment module",
         "os.environ / os.environb is used directly.",
         "environ",
+        trigger="environ", expressions="environ",
     ),
     Rule(
         "SOT302", "direct-getenv",
         "{name} touches the process environment; go through the isolated-environment module",
         "os.getenv / os.putenv / os.unsetenv is called or referenced.",
         "environ",
+        trigger="environ", expressions="environ",
     ),
     Rule(
         "SOT303", "monkeypatch-env",
         "monkeypatch.{method}() changes the process environment; use the isolated-environment module",
         "A test changes the process environment with monkeypatch.setenv / delenv.",
         "environ",
+        trigger="monkeypatch-env", expressions="monkeypatch-env",
     ),
     # SOT4xx: test base classes
     Rule(
@@ -126,18 +150,21 @@ _RULES = (
         "{name} derives from {base}; derive from an SSOT base class instead",
         "A class derives from a forbidden base (unittest.TestCase, ...) and from no SSOT base.",
         "bases",
+        trigger="test-module",
     ),
     Rule(
         "SOT402", "missing-ssot-base",
         "{name} in {scope} scope has no SSOT base class",
         "A test class in real-service scope has no SSOT base class.",
         "bases",
+        trigger="test-module",
     ),
     Rule(
         "SOT403", "async-hook-never-runs",
         "{method}() never runs: {name} has no async base ({bases})",
         "asyncSetUp/asyncTearDown is defined on a class whose bases never call it.",
         "bases",
+        trigger="test-module",
     ),
     # SOT5xx: test-suite hygiene.  On by default when a finding is a fact
     # about the code; off when it is a guess about intent (see each docs page).
@@ -146,30 +173,35 @@ _RULES = (
         "relative import from '{module}'; use an absolute import",
         "A relative import (absolute imports only).",
         "hygiene",
+        trigger="relative-import",
     ),
     Rule(
         "SOT502", "module-too-long",
         "module has {count} lines, more than ssot-max-module-lines ({limit}); split it",
         "A module is longer than ssot-max-module-lines.",
         "hygiene",
+        trigger="long-module",
     ),
     Rule(
         "SOT503", "conflicting-category-markers",
         "{name}() is marked {categories}; a test belongs to one category",
         "A test carries two category markers (unit, integration, e2e), counting class and module markers.",
         "hygiene",
+        trigger="test-module",
     ),
     Rule(
         "SOT504", "unconditional-skip",
         "{what} skips unconditionally; give it a condition (skipif), mark it xfail, or fix the test",
         "A test is skipped unconditionally (skip marker, module-level pytest.skip(), unittest.skip).",
         "hygiene",
+        trigger="skip", expressions="skip-in-pytest-param",
     ),
     Rule(
         "SOT505", "sleep-in-test",
         "{name}({seconds}) waits a fixed time in a test; wait for the condition instead",
         "A test sleeps for at least ssot-max-sleep seconds to synchronise.",
         "hygiene",
+        trigger="sleep-in-test-module", expressions="sleep-in-test-module",
         default_enabled=False,
     ),
     Rule(
@@ -177,6 +209,7 @@ _RULES = (
         "{name}() asserts nothing{detail}",
         "A test function asserts nothing (no assert, pytest.raises, self.assert*, assert/verify/expect/check helper).",
         "hygiene",
+        trigger="test-module", expressions="test-module",
         default_enabled=False,
     ),
     Rule(
@@ -184,6 +217,7 @@ _RULES = (
         "'{value}' is {edits} away from the critical name '{name}'; use the exact name",
         "A string literal is one or two edits away from a name in ssot-critical-names.",
         "hygiene",
+        trigger="near-miss", expressions="near-miss",
         default_enabled=False,
     ),
     # SOT9xx: the tool itself
@@ -192,6 +226,7 @@ _RULES = (
         "flake8-ssot could not check this file: {reason}",
         "The file parsed but could not be checked (for example it nests too deeply).",
         "internal",
+        trigger="never",
     ),
 )
 

@@ -22,9 +22,10 @@ from flake8_ssot import noqa
 from flake8_ssot.cache import Cache, Entries
 from flake8_ssot.checker import analyse_tree
 from flake8_ssot.facts import SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
+from flake8_ssot.paths import file_path
 from flake8_ssot.project import STDIN, Settings
 from flake8_ssot.registry import Finding
-from flake8_ssot.triggers import needs_parse
+from flake8_ssot.triggers import Source, needs_parse
 
 
 class FileReport(NamedTuple):
@@ -77,8 +78,10 @@ def analyse_lines(display_name: str, lines: list[str], settings: Settings, *, wi
     text = "".join(lines)
     if not settings.disable_noqa and noqa.file_is_skipped(text):
         return FileReport(display_name, [], FileFacts(SKIPPED) if with_facts else None)
+    config = settings.config
+    source = Source(text, len(lines), file_path(display_name, config.root))
     if not (with_facts or settings.full_parse) and not needs_parse(
-        text, len(lines), display_name, settings.config, settings.selection.for_file(display_name).reports,
+        source, config, settings.selection.for_file(display_name).reports,
     ):
         return FileReport(display_name, [])  # no rule can report here: not parsed, see triggers.py
     try:
@@ -88,7 +91,8 @@ def analyse_lines(display_name: str, lines: list[str], settings: Settings, *, wi
         found = [_syntax_error(error)]
         facts = FileFacts(SYNTAX_ERROR, f"line {found[0].line}: {found[0].message}") if with_facts else None
     else:
-        found, facts = analyse_tree(tree, lines, display_name, settings.config, with_facts=with_facts)
+        found, facts = analyse_tree(tree, lines, source, config, with_facts=with_facts,
+                                    use_triggers=not settings.full_parse)
     if not found:
         return FileReport(display_name, found, facts)
     decider = settings.selection.for_file(display_name)

@@ -1,11 +1,15 @@
-"""The fast path of ``ssot-check``: parse only files a rule can report in.
+"""Triggers: parse only the files a rule can report in, run only the rules that can.
 
-Each code has a *trigger*: a condition on a file's decoded text, name and
-line count that holds for every file in which the rule can report anything.
-A file none of whose reportable codes triggers yields no finding, so it is
-not parsed.  Triggers must be sound (never false for a file the rule would
-report in); they need not be precise.  Every code in the registry has one
-(tests/test_fast_path.py checks this and compares both modes).
+Each code declares in the registry a *trigger*: a condition on a file's
+decoded text, name and line count that holds for every file in which the
+rule can report anything.  ``ssot-check`` does not parse a file none of
+whose reported codes triggers (it yields no finding), and in a parsed file
+(in flake8 too) the checker runs only the triggered rules, with the
+statement-only walk unless one of them needs expressions (the rule's
+``expressions`` trigger).  Triggers must be sound (never false for a file
+the rule would report in); they need not be precise.  Every code in the
+registry has one (tests/test_fast_path.py checks this and compares the
+results with ``--full-parse``, which uses no trigger at all).
 
 What the text scan must allow for:
 
@@ -21,7 +25,8 @@ The price: a syntax error (E999) in a file no trigger selects is not
 reported, because the file is never parsed: a file that is not a test
 module (by name) and in which no reported rule can find anything.  When
 no SOT rule is reported for a file at all (``--select E9``) it is parsed
-for its syntax error.  ``--full-parse`` parses every file.
+for its syntax error.  ``--full-parse`` parses every file and runs every
+rule on it with the full walk.
 """
 
 from __future__ import annotations
@@ -29,17 +34,18 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.paths import FilePath, file_matches, file_path, is_test_filename, under_directory
+from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
+from flake8_ssot.registry import RULES
 from flake8_ssot.rules.hygiene import MAX_EDITS
 
 
 class Source:
     """What a trigger may look at: one file's text, line count and location."""
 
-    __slots__ = ("texts", "line_count", "path", "test_module")
+    __slots__ = ("texts", "line_count", "path", "test_module", "_held")
 
     def __init__(self, text: str, line_count: int, path: FilePath) -> None:
         self.texts = (text,) if text.isascii() else (text, unicodedata.normalize("NFKC", text))
@@ -48,6 +54,18 @@ class Source:
         # A name that is not a test module's cannot become one; an unknown
         # name (plain stdin) is decided by the content, so it may be one.
         self.test_module = path.basename is None or is_test_filename(path.basename)
+        self._held: dict[Trigger, bool] = {}
+
+    def holds(self, trigger: Trigger) -> bool:
+        """``trigger(self)``, evaluated once per file (triggers share conditions)."""
+        held = self._held.get(trigger)
+        if held is None:
+            held = self._held[trigger] = trigger(self)
+        return held
+
+    @classmethod
+    def of(cls, lines: Sequence[str], path: FilePath) -> Source:
+        return cls("".join(lines), len(lines), path)
 
     def contains(self, needles: Iterable[str]) -> bool:
         return any(needle in text for needle in needles for text in self.texts)
@@ -65,6 +83,7 @@ _MOCK_WORDS = ("mock", "asynctest")
 # SOT301/SOT302: the qualified name ends in one of these, written as a whole
 # identifier (``isolated_environment`` is not one).  ASCII neighbours only:
 # a non-ASCII letter next to it makes a match, never misses one.
+_ENVIRON_WORDS = ("environ", "getenv", "putenv", "unsetenv")
 _ENVIRON = re.compile(r"(?<![A-Za-z0-9_])(?:environ|getenv|putenv|unsetenv)b?(?![A-Za-z0-9_])")
 # ``from . import x``, ``from  ..pkg import y``, ``from \\\n .x import z``.
 RELATIVE_IMPORT = re.compile(r"from[\s\\]*\.")
@@ -77,9 +96,11 @@ _NAME_LIKE_LITERAL = r"(?<=[\"'}}:])[A-Za-z0-9_.]{{{shortest},{longest}}}(?=[\"'
 NAME_ESCAPE = re.compile(r"\\(?:[xuUN0-7]|\r\n|\r|\n)")
 # ... or split by implicit concatenation joining two name characters across a
 # closing and an opening quote, perhaps with empty literals, comments or
-# line breaks between.
+# line breaks between.  A comment runs to the end of its line, so it is
+# matched possessively: a line of many ``#`` would otherwise backtrack
+# exponentially.
 CONCATENATION = re.compile(
-    r"[\w.][\"'](?:[\s\\]|#[^\r\n]*|[rRbBuUfF]{0,2}(?:\"\"|''))*[rRbBuUfF]{0,2}[\"'][\w.]"
+    r"[\w.][\"'](?:[\s\\]|#[^\r\n]*+|[rRbBuUfF]{0,2}(?:\"\"|''))*[rRbBuUfF]{0,2}[\"'][\w.]"
 )
 
 
@@ -97,7 +118,7 @@ def pieces(name: str, count: int) -> list[str]:
 
 
 class Triggers:
-    """The triggers of every code under one configuration."""
+    """The named triggers (see registry.Rule.trigger) under one configuration."""
 
     def __init__(self, config: Config) -> None:
         markers = tuple(config.e2e_markers | config.integration_markers)
@@ -113,35 +134,14 @@ class Triggers:
         literal = re.compile(_NAME_LIKE_LITERAL.format(
             shortest=max(1, min(lengths) - MAX_EDITS), longest=max(lengths) + MAX_EDITS))
 
+        # Conditions several triggers share, each evaluated once per file (Source.holds).
         def real_service(source: Source) -> bool:
             path = source.path
             return under_directory(path, config.e2e_paths) or under_directory(path, config.integration_paths) \
                 or source.contains(markers)
 
-        def mocks(source: Source) -> bool:
-            return real_service(source) and source.contains(_MOCK_WORDS)
-
-        def fakes(source: Source) -> bool:
-            return real_service(source) and source.contains(fake_roots)
-
-        def doubles(source: Source) -> bool:
-            return real_service(source) and (
-                source.contains(_MOCK_WORDS) or (class_words is not None and source.search(class_words)))
-
-        def test_module(source: Source) -> bool:
-            return source.test_module
-
-        def environ(source: Source) -> bool:
-            return source.search(_ENVIRON) and not file_matches(source.path, config.environ_allowed_paths)
-
-        def relative_import(source: Source) -> bool:
-            return source.search(RELATIVE_IMPORT)
-
-        def too_long(source: Source) -> bool:
-            return bool(config.max_module_lines) and source.line_count > config.max_module_lines
-
-        def skip(source: Source) -> bool:
-            return source.contains(("skip",))
+        def mock_words(source: Source) -> bool:
+            return source.contains(_MOCK_WORDS)
 
         def near_miss(source: Source) -> bool:
             # A value equal to a critical name is no near miss (the common case).
@@ -150,24 +150,47 @@ class Triggers:
                 for text in source.texts for value in literal.findall(text)
             ) or source.search(NAME_ESCAPE) or source.search(CONCATENATION)
 
-        def never(source: Source) -> bool:
-            return False
-
-        self.by_code: dict[str, Trigger] = {
-            "SOT101": mocks, "SOT102": mocks, "SOT103": mocks, "SOT104": fakes, "SOT105": doubles,
-            "SOT201": test_module, "SOT202": test_module, "SOT203": test_module, "SOT204": test_module,
-            "SOT301": environ, "SOT302": environ, "SOT303": test_module,
-            "SOT401": test_module, "SOT402": test_module, "SOT403": test_module,
-            "SOT501": relative_import, "SOT502": too_long, "SOT503": test_module, "SOT504": skip,
-            "SOT505": test_module, "SOT506": test_module, "SOT507": near_miss,
-            # Only a failure to check a parsed file, which some other trigger selected.
-            "SOT999": never,
+        named: dict[str, Trigger] = {
+            "mock-in-real-service": lambda source: source.holds(mock_words) and source.holds(real_service),
+            "fake-module-in-real-service": lambda source: source.holds(real_service) and source.contains(fake_roots),
+            "double-class-in-real-service": lambda source: source.holds(real_service) and (
+                source.holds(mock_words) or (class_words is not None and source.search(class_words))),
+            "test-module": lambda source: source.test_module,
+            # The plain scan first: the regex is much slower than ``in``.
+            "environ": lambda source: source.contains(_ENVIRON_WORDS) and source.search(_ENVIRON)
+            and not file_matches(source.path, config.environ_allowed_paths),
+            # monkeypatch.setenv / delenv: the method's name is written.
+            "monkeypatch-env": lambda source: source.test_module and source.contains(("setenv", "delenv")),
+            "relative-import": lambda source: source.search(RELATIVE_IMPORT),
+            "long-module": lambda source: bool(config.max_module_lines) and source.line_count > config.max_module_lines,
+            # skip markers, unittest.skip, pytest.skip(), self.skipTest()
+            "skip": lambda source: source.contains(("skip",)),
+            # pytest.param(..., marks=pytest.mark.skip) is found among the calls.
+            "skip-in-pytest-param": lambda source: source.contains(("skip",)) and source.contains(("param",)),
+            # time.sleep / asyncio.sleep, in a test module.
+            "sleep-in-test-module": lambda source: source.test_module and source.contains(("sleep",)),
+            "near-miss": near_miss,
+            # SOT999 is a failure to check a parsed file, which another trigger selected.
+            "never": lambda source: False,
+        }
+        self.named = named
+        self.by_code: dict[str, Trigger] = {code: named[rule.trigger] for code, rule in RULES.items()}
+        self.expressions_by_code: dict[str, Trigger] = {
+            code: named[rule.expressions] for code, rule in RULES.items() if rule.expressions
         }
 
-    def may_report(self, codes: Iterable[str], source: Source) -> bool:
-        """Whether any of ``codes`` can be reported in ``source`` (a code
+    def active(self, codes: Iterable[str], source: Source) -> frozenset[str]:
+        """Those of ``codes`` that can be reported in ``source`` (a code
         without a trigger always can)."""
-        return any(trigger(source) for trigger in {self.by_code.get(code, _always) for code in codes})
+        return frozenset(code for code in codes if source.holds(self.by_code.get(code, _always)))
+
+    def needs_expressions(self, active: Iterable[str], source: Source) -> bool:
+        """Whether a rule in ``active`` needs the expression nodes here, or
+        the statement-only walk could miss a binding: an assignment
+        expression (``:=``, one token) binds a name inside an expression."""
+        return any(
+            source.holds(self.expressions_by_code[code]) for code in active if code in self.expressions_by_code
+        ) or source.contains((":=",))
 
 
 def _always(source: Source) -> bool:
@@ -179,8 +202,7 @@ def triggers_for(config: Config) -> Triggers:
     return Triggers(config)
 
 
-def needs_parse(text: str, line_count: int, display_name: str, config: Config,
-                reported: Callable[[str], bool]) -> bool:
+def needs_parse(source: Source, config: Config, reported: Callable[[str], bool]) -> bool:
     """Whether a file can have a finding that ``reported(code)`` lets through.
 
     A file for which no rule is reported is parsed for its syntax error
@@ -189,4 +211,4 @@ def needs_parse(text: str, line_count: int, display_name: str, config: Config,
     codes = [code for code in config.enabled_codes if reported(code)]
     if not codes:
         return reported("E999")
-    return triggers_for(config).may_report(codes, Source(text, line_count, file_path(display_name, config.root)))
+    return bool(triggers_for(config).active(codes, source))

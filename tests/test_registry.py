@@ -17,7 +17,7 @@ from flake8_ssot.checker import check_tree
 from flake8_ssot.config import build_config
 from flake8_ssot.plugin import SSOTChecker
 from flake8_ssot.registry import PREFIX, RULES
-from flake8_ssot.rules import FAMILIES, doubles
+from flake8_ssot.rules import FAMILIES, bases
 from tests.expectations import STDIN, Fixture, all_fixtures
 
 PACKAGE_DIR = Path(flake8_ssot.__file__).parent
@@ -95,7 +95,8 @@ def test_deep_nesting_is_checked_not_given_up() -> None:
     tree = deeply_nested_module(depth=20 * sys.getrecursionlimit())
     with pytest.raises(RecursionError):  # the tree defeats a naive recursive walker...
         ast.NodeVisitor().visit(tree)
-    found = check_tree(tree, ["import os\n", "x = a + ...\n"], "app/settings.py", build_config({}, "/project"))
+    lines = ["import os\n", "x = a + (a + (... + os.environ))\n"]
+    found = check_tree(tree, lines, "app/settings.py", build_config({}, "/project"))
     assert [(f.line, f.code) for f in found] == [(2, "SOT301")]  # ...but ours reaches the bottom
 
 
@@ -107,15 +108,15 @@ def test_a_crashing_family_becomes_sot999(monkeypatch: pytest.MonkeyPatch, error
     def explode(ctx: object) -> None:
         raise error
 
-    monkeypatch.setattr(doubles, "check", explode)
-    tree = ast.parse("import os\nTOKEN = os.environ['TOKEN']\n")
-    found = check_tree(tree, ["import os\n", "TOKEN = os.environ['TOKEN']\n"], "app/settings.py",
-                       build_config({}, "/project"))
+    monkeypatch.setattr(bases, "check", explode)
+    lines = ["import os\n", "TOKEN = os.environ['TOKEN']\n"]
+    tree = ast.parse("".join(lines))
+    found = check_tree(tree, lines, "tests/test_settings.py", build_config({}, "/project"))
     # The failing family becomes SOT999; the other families' findings survive.
     assert [(f.line, f.col, f.code) for f in found] == [(1, 0, INTERNAL), (2, 8, "SOT301")]
     assert reason in found[0].message
     # The flake8 adapter passes it on rather than aborting the run.
-    plugin_found = list(SSOTChecker(tree, "app/settings.py", ["import os\n"]).run())
+    plugin_found = list(SSOTChecker(tree, "tests/test_settings.py", lines).run())
     assert [(line, col, text.split()[0]) for line, col, text, _type in plugin_found] == [
         (1, 0, INTERNAL), (2, 8, "SOT301")]
 

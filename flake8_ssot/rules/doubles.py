@@ -86,7 +86,9 @@ def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope) -> bool:
 def check(ctx: FileContext) -> Iterator[Finding]:
     config = ctx.config
     service = ctx.service_scope
-    for node, scope, owner in ctx.calls:
+    reports = ctx.reports
+    calls = ctx.calls if reports("SOT101") or reports("SOT102") else []
+    for node, scope, owner in calls:
         func = node.func  # type: ignore[attr-defined]
         tail = last_name(func)
         if tail not in _CALL_TAILS and tail not in ctx.imported_names:
@@ -108,8 +110,10 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             yield finding(node, "SOT102", name=_dotted(func), target=_target_text(node), scope=kind)
 
     # mock.sentinel: every use, whether reached as an attribute or a name.
-    sentinel_uses = [loc for loc in ctx.attributes if loc.node.attr == "sentinel"]  # type: ignore[attr-defined]
-    sentinel_uses += [loc for loc in ctx.names if loc.node.id in ctx.imported_names]  # type: ignore[attr-defined]
+    sentinel_uses = []
+    if reports("SOT101"):
+        sentinel_uses += [loc for loc in ctx.attributes if loc.node.attr == "sentinel"]  # type: ignore[attr-defined]
+        sentinel_uses += [loc for loc in ctx.names if loc.node.id in ctx.imported_names]  # type: ignore[attr-defined]
     for node, scope, owner in sentinel_uses:
         if not ctx.root_is_imported(node):
             continue
@@ -119,7 +123,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             if kind is not None:
                 yield finding(node, "SOT101", name=_dotted(node), scope=kind)
 
-    for node, scope, inner in ctx.functions:
+    for node, scope, inner in ctx.functions if reports("SOT103") else ():
         args = node.args  # type: ignore[attr-defined]
         requested = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg in MOCKER_FIXTURES]
         if not requested or not _is_test_or_fixture(ctx, node, scope):
@@ -130,7 +134,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
                 yield finding(arg, "SOT103", name=arg.arg, scope=kind)
 
     fakes = config.fake_modules
-    for node, _scope, owner in ctx.imports:
+    for node, _scope, owner in ctx.imports if reports("SOT104") else ():
         if isinstance(node, ast.ImportFrom):
             modules = [node.module] if node.level == 0 and node.module else []
         else:
@@ -143,7 +147,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
                     yield finding(node, "SOT104", module=module, scope=kind)
 
     words = config.double_class_words
-    for node, scope, inner in ctx.classes:
+    for node, scope, inner in ctx.classes if reports("SOT105") else ():
         parts = name_words(node.name)  # type: ignore[attr-defined]
         is_double = bool(parts) and (parts[0] in words or parts[-1] in words)
         if not is_double:

@@ -19,8 +19,10 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         return
     # References reached as ``os.environ`` (attributes) or as an imported
     # name such as ``from os import environ as ENV`` (names).
-    candidates = [loc for loc in ctx.attributes if loc.node.attr in _TAILS]  # type: ignore[attr-defined]
-    candidates += [loc for loc in ctx.names if loc.node.id in ctx.imported_names]  # type: ignore[attr-defined]
+    candidates = []
+    if ctx.reports("SOT301") or ctx.reports("SOT302"):
+        candidates += [loc for loc in ctx.attributes if loc.node.attr in _TAILS]  # type: ignore[attr-defined]
+        candidates += [loc for loc in ctx.names if loc.node.id in ctx.imported_names]  # type: ignore[attr-defined]
     for node, scope, _owner in candidates:
         if not ctx.root_is_imported(node):
             continue
@@ -30,7 +32,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         elif qualname in GETENV:
             yield finding(node, "SOT302", name=qualname)
 
-    if not ctx.is_test_module:
+    if not (ctx.is_test_module and ctx.reports("SOT303")):
         return
     for node, scope, _owner in ctx.calls:
         func = node.func  # type: ignore[attr-defined]

@@ -41,19 +41,24 @@ _NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    enabled = ctx.config.enabled_codes
-    yield from _relative_imports(ctx)
-    yield from _module_length(ctx)
-    tests = collect_tests(ctx, BaseResolver(ctx)).functions if ctx.is_test_module else []
-    skips = list(_unconditional_skips(ctx, tests))
+    reports = ctx.reports
+    if reports("SOT501"):
+        yield from _relative_imports(ctx)
+    if reports("SOT502"):
+        yield from _module_length(ctx)
+    tests = collect_tests(ctx, BaseResolver(ctx)).functions \
+        if ctx.is_test_module and (reports("SOT503") or reports("SOT504") or reports("SOT506")) else []
+    # SOT506 does not count a skipped test, so it needs the skips too.
+    skips = list(_unconditional_skips(ctx, tests)) if reports("SOT504") or reports("SOT506") else []
     for node, what, _skipped in skips:
         yield finding(node, "SOT504", what=what)
-    yield from _category_conflicts(ctx, tests)
-    if tests and "SOT506" in enabled:
+    if reports("SOT503"):
+        yield from _category_conflicts(ctx, tests)
+    if tests and reports("SOT506"):
         yield from _tests_asserting_nothing(ctx, tests, {scope for _n, _w, scope in skips if scope})
-    if ctx.is_test_module and "SOT505" in enabled:
+    if ctx.is_test_module and reports("SOT505"):
         yield from _sleeps(ctx)
-    if "SOT507" in enabled:
+    if reports("SOT507"):
         yield from _critical_name_near_misses(ctx)
 
 
