@@ -46,11 +46,11 @@ def analyse_tree(
         active = triggers.active(config.enabled_codes, source)
         if not (active or with_facts):
             return Analysis([], None)
-        expressions = triggers.needs_expressions(active, source)
+        expression_lines = triggers.expression_lines(active, source)
     else:
-        active, expressions = config.enabled_codes, True
+        active, expression_lines = config.enabled_codes, None
     try:
-        ctx = FileContext(tree, list(lines), source.path, config, active, expressions)
+        ctx = FileContext(tree, list(lines), source.path, config, active, expression_lines)
     except Exception as error:  # noqa: BLE001 - a plugin crash would abort the whole flake8 run
         failure = _not_checked(error)
         return Analysis([failure], FileFacts(NOT_CHECKED, failure.message) if with_facts else None)

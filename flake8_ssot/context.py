@@ -11,18 +11,23 @@ recursed into, so deep nesting cannot exhaust the stack) records:
 * module docstring, ``pytestmark`` assignments and decorators, from which
   real-service scope is derived lazily.
 
-Most expression nodes are of no interest to most files' rules, so when no
-rule that runs on the file needs them (``expressions=False``, decided by
-the rules' triggers) the walk visits only statements and the targets that
-bind names: imports, classes, functions, ``pytestmark``, bindings and
-scopes are the same, and calls, names, attributes and strings are empty.
+Most expression nodes are of no interest to the rules that run on a file,
+so the walk can be told the lines where they are (``expression_lines``,
+from the rules' locators in triggers.py): it then visits the expressions
+of a statement only if the statement spans one of those lines, and of any
+other statement only the targets that bind names.  Imports, classes,
+functions, ``pytestmark``, scopes and bindings are the same as with a full
+walk; calls, names, attributes and strings hold those of the statements
+visited fully (and a few more: exception types, ``with`` items, match
+patterns), each with the context a full walk gives it.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
@@ -78,25 +83,25 @@ _SPECIAL = frozenset({
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "kind", "type_comment"})
 # Per node class, the fields that may hold child nodes (filled as met).
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-# The statement-only walk: per node class, the fields that hold statements
-# or the targets that bind names; any other class has none it visits.
-# Only ``:=`` binds a name elsewhere outside a comprehension or lambda's own
-# scope, and a file containing it gets the full walk (triggers.py).
-_STATEMENT_ONLY = {
-    "Module": {"body"}, "If": {"body", "orelse"}, "While": {"body", "orelse"},
+_STATEMENTS = frozenset(ast.stmt.__subclasses__())
+# A statement visited without its expressions: the fields that hold
+# statements, or targets that bind names (or the items, handlers and cases
+# that hold those); any other statement has none.  Only ``:=`` binds a name
+# in an expression outside a comprehension's or lambda's own scope, and
+# lines containing it are always visited fully (triggers.py).
+_WITHOUT_EXPRESSIONS = {
+    "If": {"body", "orelse"}, "While": {"body", "orelse"},
     "For": {"target", "body", "orelse"}, "AsyncFor": {"target", "body", "orelse"},
-    "With": {"items", "body"}, "AsyncWith": {"items", "body"}, "withitem": {"optional_vars"},
+    "With": {"items", "body"}, "AsyncWith": {"items", "body"},
     "Try": {"body", "handlers", "orelse", "finalbody"}, "TryStar": {"body", "handlers", "orelse", "finalbody"},
-    "ExceptHandler": {"body"}, "Assign": {"targets"}, "AugAssign": {"target"}, "AnnAssign": {"target"},
-    "Delete": {"targets"}, "TypeAlias": {"name"}, "Tuple": {"elts"}, "List": {"elts"}, "Starred": {"value"},
-    "Match": {"cases"}, "match_case": {"pattern", "body"}, "MatchAs": {"pattern"}, "MatchOr": {"patterns"},
-    "MatchSequence": {"patterns"}, "MatchMapping": {"patterns"}, "MatchClass": {"patterns", "kwd_patterns"},
+    "Assign": {"targets"}, "AugAssign": {"target"}, "AnnAssign": {"target"}, "Delete": {"targets"},
+    "TypeAlias": {"name"}, "Match": {"cases"},
 }
-# In the order of the class's fields, so bindings are recorded in the
-# order the full walk records them.
+# In the order of the class's fields, so statements and bindings are
+# recorded in the order the full walk records them.
 _STATEMENT_FIELDS: dict[type, tuple[str, ...]] = {
     kind: tuple(name for name in kind._fields if name in fields)
-    for kind, fields in ((getattr(ast, name, None), fields) for name, fields in _STATEMENT_ONLY.items())
+    for kind, fields in ((getattr(ast, name, None), fields) for name, fields in _WITHOUT_EXPRESSIONS.items())
     if kind is not None  # TryStar and TypeAlias are newer than some Pythons
 }
 
@@ -149,7 +154,7 @@ class FileContext:
     path: FilePath
     config: Config
     active: frozenset[str] | None = None  # the codes checked here; None: every enabled code
-    expressions: bool = True  # False: the statement-only walk
+    expression_lines: Sequence[int] | None = None  # sorted; None: every statement is visited fully
     module: Scope = field(init=False)
     calls: list[Located] = field(default_factory=list)
     names: list[Located] = field(default_factory=list)
@@ -180,7 +185,11 @@ class FileContext:
         # when its subtree is done.  Nodes are visited in the same order as
         # with a stack of (node, scope, owner) triples.
         module = self.module
-        collect = self.expressions
+        wanted = self.expression_lines
+        partial = wanted is not None
+        none_wanted = partial and not wanted
+        statements = _STATEMENTS
+        statement_fields = _STATEMENT_FIELDS
         stack: list[ast.AST | tuple[Scope, Scope]] = [self.tree]
         push = stack.append
         pop = stack.pop
@@ -190,7 +199,17 @@ class FileContext:
         located = tuple.__new__  # Located(...) without the Python-level __new__
         add_name, add_attribute, add_call, add_string = (
             self.names.append, self.attributes.append, self.calls.append, self.strings.append)
-        child_fields = _CHILD_FIELDS if collect else _STATEMENT_FIELDS
+        child_fields = _CHILD_FIELDS
+
+        def spans_wanted_line(statement: ast.stmt) -> bool:
+            start = statement.lineno
+            decorators = getattr(statement, "decorator_list", None)
+            if decorators:
+                start = decorators[0].lineno
+            index = bisect.bisect_left(wanted, start)  # type: ignore[arg-type]
+            end = statement.end_lineno
+            return end is None or (index < len(wanted) and wanted[index] <= end)  # type: ignore[arg-type]
+
         while stack:
             node = pop()
             kind = node.__class__
@@ -201,9 +220,8 @@ class FileContext:
                     scope.bind(node.id, Binding(node.lineno, None))
                 continue
             if kind is Attribute:
-                if collect:  # else an assignment target, which binds nothing
-                    add_attribute(located(Located, (node, scope, owner)))
-                    push(node.value)
+                add_attribute(located(Located, (node, scope, owner)))
+                push(node.value)
                 continue
             if kind is Constant:
                 if node.value.__class__ is str:
@@ -212,6 +230,7 @@ class FileContext:
             if kind is tuple:
                 scope, owner = node
                 continue
+            full = not partial or kind not in statements or (not none_wanted and spans_wanted_line(node))
             if kind is Call:
                 add_call(located(Located, (node, scope, owner)))
             elif kind in _SPECIAL:
@@ -223,9 +242,9 @@ class FileContext:
                     for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
                         if arg is not None:
                             inner.bind(arg.arg, Binding(arg.lineno, None, True))
-                            if arg.annotation is not None and collect:
+                            if arg.annotation is not None and full:
                                 push(arg.annotation)
-                    if collect:
+                    if full:
                         for default in (*args.defaults, *args.kw_defaults):
                             if default is not None:
                                 push(default)
@@ -236,11 +255,11 @@ class FileContext:
                         continue
                     scope.bind(node.name, Binding(node.lineno, None))
                     self.functions.append(Located(node, scope, inner))
-                    if node.decorator_list and collect:
+                    if node.decorator_list and full:
                         for decorator in node.decorator_list:
                             push(decorator)
                         push((scope, inner))
-                    if node.returns is not None and collect:
+                    if node.returns is not None and full:
                         push(node.returns)
                         push(here)
                     for statement in reversed(node.body):
@@ -268,7 +287,7 @@ class FileContext:
                     scope.bind(node.name, Binding(node.lineno, None))
                     self.classes.append(Located(node, scope, inner))
                     push(here)
-                    if collect:
+                    if full:
                         for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
                             push(expr)
                         push((scope, inner))
@@ -319,10 +338,12 @@ class FileContext:
                 elif kind is ast.MatchMapping:
                     if node.rest:
                         scope.bind(node.rest, Binding(node.lineno, None))
-            fields = child_fields.get(kind)
-            if fields is None:
-                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS) \
-                    if collect else ()
+            if full:
+                fields = child_fields.get(kind)
+                if fields is None:
+                    fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+            else:
+                fields = statement_fields.get(kind, ())
             for name in fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:

@@ -10,10 +10,12 @@ A *trigger* names a condition on a file's text, name and line count
 (defined in ``triggers.py``) that holds in every file where the rule can
 report anything.  Where no rule's trigger holds, ``ssot-check`` does not
 parse the file; in a parsed file, only the rules whose trigger holds run.
-``expressions`` names the condition under which a rule needs the walk to
-collect expression nodes (calls, names, attributes, strings); without it
-the statements suffice, and a file where no running rule needs them gets
-the much cheaper statement-only walk.
+Most rules look only at statements (imports, classes, functions and their
+decorators, resolved on demand); a rule that looks at expression nodes
+(calls, names, attributes, strings) names in ``expressions`` a *locator*
+(``triggers.LOCATORS``): the words one of which is written in every
+statement holding a node it looks for.  The walk visits the expressions of
+those statements only, and of every statement for ``everywhere``.
 """
 
 from __future__ import annotations
@@ -63,14 +65,14 @@ _RULES = (
         "{name} creates a mock in {scope} scope; exercise the real service",
         "A mock object is created in an integration or e2e test.",
         "doubles",
-        trigger="mock-in-real-service", expressions="mock-in-real-service",
+        trigger="mock-in-real-service", expressions="mock-calls",
     ),
     Rule(
         "SOT102", "patch-in-real-service-scope",
         "{name}({target}) patches in {scope} scope; exercise the real service",
         "Something is patched in an integration or e2e test.",
         "doubles",
-        trigger="mock-in-real-service", expressions="mock-in-real-service",
+        trigger="mock-in-real-service", expressions="mock-calls",
     ),
     Rule(
         "SOT103", "mock-fixture-requested",
@@ -128,21 +130,21 @@ _RULES = (
         "{name} accessed directly; go through the isolated-environment module",
         "os.environ / os.environb is used directly.",
         "environ",
-        trigger="environ", expressions="environ",
+        trigger="environ", expressions="environ-references",
     ),
     Rule(
         "SOT302", "direct-getenv",
         "{name} touches the process environment; go through the isolated-environment module",
         "os.getenv / os.putenv / os.unsetenv is called or referenced.",
         "environ",
-        trigger="environ", expressions="environ",
+        trigger="environ", expressions="environ-references",
     ),
     Rule(
         "SOT303", "monkeypatch-env",
         "monkeypatch.{method}() changes the process environment; use the isolated-environment module",
         "A test changes the process environment with monkeypatch.setenv / delenv.",
         "environ",
-        trigger="monkeypatch-env", expressions="monkeypatch-env",
+        trigger="monkeypatch-env", expressions="monkeypatch-env-calls",
     ),
     # SOT4xx: test base classes
     Rule(
@@ -194,14 +196,14 @@ _RULES = (
         "{what} skips unconditionally; give it a condition (skipif), mark it xfail, or fix the test",
         "A test is skipped unconditionally (skip marker, module-level pytest.skip(), unittest.skip).",
         "hygiene",
-        trigger="skip", expressions="skip-in-pytest-param",
+        trigger="skip", expressions="pytest-param-calls",
     ),
     Rule(
         "SOT505", "sleep-in-test",
         "{name}({seconds}) waits a fixed time in a test; wait for the condition instead",
         "A test sleeps for at least ssot-max-sleep seconds to synchronise.",
         "hygiene",
-        trigger="sleep-in-test-module", expressions="sleep-in-test-module",
+        trigger="sleep-in-test-module", expressions="sleep-calls",
         default_enabled=False,
     ),
     Rule(
@@ -209,7 +211,7 @@ _RULES = (
         "{name}() asserts nothing{detail}",
         "A test function asserts nothing (no assert, pytest.raises, self.assert*, assert/verify/expect/check helper).",
         "hygiene",
-        trigger="test-module", expressions="test-module",
+        trigger="test-module", expressions="everywhere",
         default_enabled=False,
     ),
     Rule(
@@ -217,7 +219,7 @@ _RULES = (
         "'{value}' is {edits} away from the critical name '{name}'; use the exact name",
         "A string literal is one or two edits away from a name in ssot-critical-names.",
         "hygiene",
-        trigger="near-miss", expressions="near-miss",
+        trigger="near-miss", expressions="everywhere",
         default_enabled=False,
     ),
     # SOT9xx: the tool itself

@@ -79,7 +79,7 @@ def analyse_lines(display_name: str, lines: list[str], settings: Settings, *, wi
     if not settings.disable_noqa and noqa.file_is_skipped(text):
         return FileReport(display_name, [], FileFacts(SKIPPED) if with_facts else None)
     config = settings.config
-    source = Source(text, len(lines), file_path(display_name, config.root))
+    source = Source(text, lines, file_path(display_name, config.root))
     if not (with_facts or settings.full_parse) and not needs_parse(
         source, config, settings.selection.for_file(display_name).reports,
     ):

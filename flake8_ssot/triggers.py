@@ -1,15 +1,18 @@
-"""Triggers: parse only the files a rule can report in, run only the rules that can.
+"""Triggers and locators: parse only the files a rule can report in, run
+only the rules that can, and walk only the expressions they look at.
 
 Each code declares in the registry a *trigger*: a condition on a file's
 decoded text, name and line count that holds for every file in which the
 rule can report anything.  ``ssot-check`` does not parse a file none of
 whose reported codes triggers (it yields no finding), and in a parsed file
-(in flake8 too) the checker runs only the triggered rules, with the
-statement-only walk unless one of them needs expressions (the rule's
-``expressions`` trigger).  Triggers must be sound (never false for a file
-the rule would report in); they need not be precise.  Every code in the
-registry has one (tests/test_fast_path.py checks this and compares the
-results with ``--full-parse``, which uses no trigger at all).
+(in flake8 too) the checker runs only the triggered rules.  A rule that
+looks at expression nodes also names a *locator*: words one of which is
+written in every statement holding a node it looks for; the walk visits
+the expressions of those statements only (context.py).  Both must be
+sound (never miss a file or statement the rule would report in); they need
+not be precise.  tests/test_fast_path.py and tests/test_corpus_no_crash.py
+compare the results with ``--full-parse`` / ``use_triggers=False``, which
+use neither.
 
 What the text scan must allow for:
 
@@ -31,10 +34,12 @@ rule on it with the full walk.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import unicodedata
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
@@ -45,11 +50,13 @@ from flake8_ssot.rules.hygiene import MAX_EDITS
 class Source:
     """What a trigger may look at: one file's text, line count and location."""
 
-    __slots__ = ("texts", "line_count", "path", "test_module", "_held")
+    __slots__ = ("texts", "lines", "line_count", "path", "test_module", "_held")
 
-    def __init__(self, text: str, line_count: int, path: FilePath) -> None:
+    def __init__(self, text: str, lines: Sequence[str], path: FilePath) -> None:
+        """``text`` is ``"".join(lines)``; ``lines`` split as the parser numbers them."""
         self.texts = (text,) if text.isascii() else (text, unicodedata.normalize("NFKC", text))
-        self.line_count = line_count
+        self.lines = lines
+        self.line_count = len(lines)
         self.path = path
         # A name that is not a test module's cannot become one; an unknown
         # name (plain stdin) is decided by the content, so it may be one.
@@ -65,7 +72,7 @@ class Source:
 
     @classmethod
     def of(cls, lines: Sequence[str], path: FilePath) -> Source:
-        return cls("".join(lines), len(lines), path)
+        return cls("".join(lines), lines, path)
 
     def contains(self, needles: Iterable[str]) -> bool:
         return any(needle in text for needle in needles for text in self.texts)
@@ -73,8 +80,41 @@ class Source:
     def search(self, pattern: re.Pattern[str]) -> bool:
         return any(pattern.search(text) for text in self.texts)
 
+    def lines_with(self, words: Iterable[str]) -> list[int]:
+        """The numbers (1-based, sorted) of the lines containing one of ``words``."""
+        text = self.texts[0]
+        ends: list[int] | None = None
+        found: set[int] = set()
+        for word in words:
+            at = text.find(word)
+            while at != -1:
+                if ends is None:
+                    ends = list(itertools.accumulate(map(len, self.lines)))
+                found.add(bisect.bisect_right(ends, at) + 1)
+                at = text.find(word, at + 1)
+        if len(self.texts) > 1:  # NFKC-normalised, line by line
+            found.update(
+                number for number, line in enumerate(self.lines, 1)
+                if not line.isascii() and any(word in unicodedata.normalize("NFKC", line) for word in words)
+            )
+        return sorted(found)
+
+    def aliases(self, words: Iterable[str]) -> set[str]:
+        """The names ``import ... NAME as ALIAS`` binds where NAME contains one of ``words``."""
+        found = set()
+        words = tuple(words)
+        for text in self.texts:
+            at = text.find("import")
+            while at != -1:
+                end = _import_end(text, at)
+                found.update(alias for name, alias in _IMPORT_ALIAS.findall(text, at, end)
+                             if any(word in name for word in words))
+                at = text.find("import", end)
+        return found
+
 
 Trigger = Callable[[Source], bool]
+
 
 # Every qualified name SOT101-SOT103 and SOT105's mock bases resolve to
 # starts with a module in rules.doubles.MOCK_MODULES or is a ``*mocker``
@@ -117,6 +157,56 @@ def pieces(name: str, count: int) -> list[str]:
     return cut
 
 
+# ``os.environ as ENV`` in ``from ... import (...)`` or ``import ...``,
+# across backslash-newlines; and where such a statement ends: its closing
+# parenthesis, else the first line end not escaped by a backslash.
+_IMPORT_ALIAS = re.compile(r"([\w.]+)[\s\\]+as[\s\\]+(\w+)")
+
+
+def _import_end(text: str, at: int) -> int:
+    newline = text.find("\n", at)
+    if newline == -1:
+        return len(text)
+    if text.find("(", at, newline) != -1:
+        close = text.find(")", at)
+        return len(text) if close == -1 else close
+    while text[newline - 1] == "\\":
+        newline = text.find("\n", newline + 1)
+        if newline == -1:
+            return len(text)
+    return newline
+
+
+class Locator(NamedTuple):
+    """Where a rule needs the walk to visit expressions: every statement
+    in which one of ``words`` is written, and, with ``aliases``, one of the
+    names an ``import ... as`` binds to a name containing one of them."""
+
+    words: tuple[str, ...]
+    aliases: bool = True
+
+
+# What registry.Rule.expressions names; None: every statement.  A rule's
+# nodes are names and attributes resolved through imports, so the last
+# word of what they resolve to is written in the node itself or, for a
+# name, in the import that binds it (an alias).
+LOCATORS: dict[str, Locator | None] = {
+    # rules.doubles: calls of FACTORIES and PATCHERS (``patch.object`` is
+    # written with ``patch``), and mock.sentinel.
+    "mock-calls": Locator(("Mock", "create_autospec", "mock_open", "patch", "stub", "sentinel")),
+    # rules.environ: os.environ(b), os.getenv(b), os.putenv, os.unsetenv.
+    "environ-references": Locator(_ENVIRON_WORDS),
+    # ``monkeypatch.setenv(...)``: an attribute of the fixture parameter.
+    "monkeypatch-env-calls": Locator(("setenv", "delenv"), aliases=False),
+    # ``pytest.param(..., marks=...)``: rules.hygiene matches the written name.
+    "pytest-param-calls": Locator(("param",), aliases=False),
+    # time.sleep, asyncio.sleep.
+    "sleep-calls": Locator(("sleep",)),
+    # Rules that weigh all of a test's calls (SOT506) or every string (SOT507).
+    "everywhere": None,
+}
+
+
 class Triggers:
     """The named triggers (see registry.Rule.trigger) under one configuration."""
 
@@ -143,6 +233,9 @@ class Triggers:
         def mock_words(source: Source) -> bool:
             return source.contains(_MOCK_WORDS)
 
+        def env(source: Source) -> bool:  # in every word of _ENVIRON_WORDS and setenv/delenv: one scan
+            return source.contains(("env",))
+
         def near_miss(source: Source) -> bool:
             # A value equal to a critical name is no near miss (the common case).
             return any(
@@ -157,16 +250,15 @@ class Triggers:
                 source.holds(mock_words) or (class_words is not None and source.search(class_words))),
             "test-module": lambda source: source.test_module,
             # The plain scan first: the regex is much slower than ``in``.
-            "environ": lambda source: source.contains(_ENVIRON_WORDS) and source.search(_ENVIRON)
+            "environ": lambda source: source.holds(env) and source.contains(_ENVIRON_WORDS) and source.search(_ENVIRON)
             and not file_matches(source.path, config.environ_allowed_paths),
             # monkeypatch.setenv / delenv: the method's name is written.
-            "monkeypatch-env": lambda source: source.test_module and source.contains(("setenv", "delenv")),
+            "monkeypatch-env": lambda source: source.test_module and source.holds(env)
+            and source.contains(("setenv", "delenv")),
             "relative-import": lambda source: source.search(RELATIVE_IMPORT),
             "long-module": lambda source: bool(config.max_module_lines) and source.line_count > config.max_module_lines,
             # skip markers, unittest.skip, pytest.skip(), self.skipTest()
             "skip": lambda source: source.contains(("skip",)),
-            # pytest.param(..., marks=pytest.mark.skip) is found among the calls.
-            "skip-in-pytest-param": lambda source: source.contains(("skip",)) and source.contains(("param",)),
             # time.sleep / asyncio.sleep, in a test module.
             "sleep-in-test-module": lambda source: source.test_module and source.contains(("sleep",)),
             "near-miss": near_miss,
@@ -175,8 +267,8 @@ class Triggers:
         }
         self.named = named
         self.by_code: dict[str, Trigger] = {code: named[rule.trigger] for code, rule in RULES.items()}
-        self.expressions_by_code: dict[str, Trigger] = {
-            code: named[rule.expressions] for code, rule in RULES.items() if rule.expressions
+        self.locators_by_code: dict[str, Locator | None] = {
+            code: LOCATORS[rule.expressions] for code, rule in RULES.items() if rule.expressions
         }
 
     def active(self, codes: Iterable[str], source: Source) -> frozenset[str]:
@@ -184,13 +276,27 @@ class Triggers:
         without a trigger always can)."""
         return frozenset(code for code in codes if source.holds(self.by_code.get(code, _always)))
 
-    def needs_expressions(self, active: Iterable[str], source: Source) -> bool:
-        """Whether a rule in ``active`` needs the expression nodes here, or
-        the statement-only walk could miss a binding: an assignment
-        expression (``:=``, one token) binds a name inside an expression."""
-        return any(
-            source.holds(self.expressions_by_code[code]) for code in active if code in self.expressions_by_code
-        ) or source.contains((":=",))
+    def expression_lines(self, active: Iterable[str], source: Source) -> list[int] | None:
+        """The lines whose statements the walk visits with their expressions
+        for the rules in ``active`` (see context.py); None for every statement."""
+        if "\r" in source.texts[0]:  # a line break for the parser that ``lines`` may not split at
+            return None
+        # An assignment expression (``:=``, one token) binds a name inside an
+        # expression, which a statement-only visit would miss.
+        words = {":="}
+        alias_words: set[str] = set()
+        for code in active:
+            if code not in self.locators_by_code:
+                continue
+            locator = self.locators_by_code[code]
+            if locator is None:
+                return None
+            words.update(locator.words)
+            if locator.aliases:
+                alias_words.update(locator.words)
+        if alias_words:
+            words |= source.aliases(alias_words)
+        return source.lines_with(words)
 
 
 def _always(source: Source) -> bool:

@@ -26,10 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ssot.checker import check_tree
+from flake8_ssot.checker import analyse_tree, check_tree
 from flake8_ssot.config import build_config
+from flake8_ssot.paths import file_path
 from flake8_ssot.plugin import SSOTChecker
 from flake8_ssot.registry import RULES
+from flake8_ssot.triggers import Source
 from tests.expectations import run_flake8
 
 FULL = os.environ.get("SSOT_FULL_CORPUS") == "1"
@@ -99,6 +101,27 @@ def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPa
         failures += [f"{relative}:{line}: {text}" for line, _col, text, _type in results if text.startswith("SOT999")]
     assert checked > len(CHECKED) * 0.9, "most corpus files should parse"
     assert not failures, "\n".join(failures)
+
+
+def test_triggers_change_no_result() -> None:
+    """Rules left out by their triggers, and statements walked without their
+    expressions, change no finding and no fact: the checker with triggers
+    against every enabled rule on the full walk, with every code on, each
+    file once as an integration test module (every family has work) and once
+    where it is (most rules have none)."""
+    config = build_config({}, VIRTUAL_ROOT, ALL_CODES)
+    differences = []
+    for index, (relative, path) in enumerate(CHECKED):
+        parsed = _parse(path)
+        if parsed is None:
+            continue
+        tree, lines = parsed
+        name = f"{VIRTUAL_ROOT}/tests/integration/test_{path.stem}.py" if index % 2 else f"{VIRTUAL_ROOT}/{relative}"
+        source = Source.of(lines, file_path(name, config.root))
+        triggered = analyse_tree(tree, lines, source, config, with_facts=True)
+        if triggered != analyse_tree(tree, lines, source, config, with_facts=True, use_triggers=False):
+            differences.append(relative)
+    assert not differences, differences[:10]
 
 
 def run_ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -21,11 +21,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings as hypothesis_settings, strategies as st
 
 from flake8_ssot import cli
+from flake8_ssot.checker import analyse_tree
+from flake8_ssot.config import build_config
 from flake8_ssot.project import Settings, expand_paths, load_settings
 from flake8_ssot.registry import RULES
 from flake8_ssot.runner import FileReport, check_lines, check_paths, decode_lines
 from flake8_ssot.paths import file_path
-from flake8_ssot.triggers import CONCATENATION, NAME_ESCAPE, RELATIVE_IMPORT, Source, needs_parse, pieces, triggers_for
+from flake8_ssot.triggers import (
+    CONCATENATION, LOCATORS, NAME_ESCAPE, RELATIVE_IMPORT, Source, needs_parse, pieces, triggers_for,
+)
 from tests.expectations import FIXTURES_DIR, SELECT, all_fixtures, materialise
 from tests.test_benchmarks import generate_suite
 
@@ -61,10 +65,10 @@ def assert_same_findings(paths: list[str], settings: Settings) -> tuple[int, int
     return len(skipped), sum(len(report.findings) for report in full)
 
 
-def test_every_trigger_is_some_rules() -> None:
+def test_every_trigger_and_locator_is_some_rules() -> None:
     named = triggers_for(_settings(FIXTURES_DIR).config).named
-    declared = {rule.trigger for rule in RULES.values()} | {rule.expressions for rule in RULES.values()}
-    assert declared - {None} == set(named)
+    assert {rule.trigger for rule in RULES.values()} == set(named)
+    assert {rule.expressions for rule in RULES.values()} - {None} == set(LOCATORS)
 
 
 def test_a_comment_full_of_hashes_does_not_backtrack() -> None:
@@ -152,7 +156,7 @@ def _strip_triggers(text: str, name: str, settings: Settings, rng: random.Random
         return result
 
     def selected(text: str) -> bool:
-        return needs_parse(Source(text, lines, file_path(name, config.root)), config, reports)
+        return needs_parse(Source(text, text.splitlines(keepends=True), file_path(name, config.root)), config, reports)
 
     if selected(broken(breakers)):
         raise AssertionError(f"could not strip every trigger from:\n{text}")
@@ -194,3 +198,50 @@ def test_a_file_without_triggers_has_no_finding(source: str, name: str, data: st
     found = check_lines(filename, stripped.splitlines(keepends=True), settings)
     event("parses" if not found else "syntax error")
     assert [f for f in found if f.code != "E999"] == []
+
+
+# Each node a rule looks for is found only through the locator's words,
+# an import alias, NFKC normalisation or a ``:=`` line: with any of those
+# missing, the statement holding it would be walked without its expressions.
+LOCATED = [
+    ("tests/integration/test_alias.py", "SOT101",
+     "from unittest.mock import MagicMock as MM\n\n\ndef test_x():\n    return MM()\n"),
+    ("tests/integration/test_sentinel.py", "SOT101",
+     "from unittest import mock\n\n\ndef test_x():\n    return mock.sentinel.token\n"),
+    ("tests/integration/test_sentinel_alias.py", "SOT101",
+     "from unittest.mock import sentinel as S\n\n\ndef test_x():\n    return S.token\n"),
+    ("tests/integration/test_split.py", "SOT101",
+     "import unittest.mock as um\n\n\ndef test_x():\n    client = (\n        um.\n        MagicMock()\n    )\n"),
+    ("tests/integration/test_decorator.py", "SOT102",
+     "from unittest.mock import patch\n\n\n@patch('app.clock')\ndef test_x(clock):\n    assert clock\n"),
+    ("tests/integration/test_with.py", "SOT102",
+     "from unittest import mock\n\n\ndef test_x():\n    with mock.patch.object(A, 'b'):\n        pass\n"),
+    ("app/settings.py", "SOT301", "from os import environ as E\n\nTOKEN = E['TOKEN']\n"),
+    ("app/settings.py", "SOT302", "from os import (\n    getenv as g,\n)\n\nTOKEN = g('TOKEN')\n"),
+    ("app/settings.py", "SOT301", "from \\\n    os import environ \\\n    as E2\n\nTOKEN = E2.get('T')\n"),
+    ("app/settings.py", "SOT301", "import os\n\nTOKEN = os.\uff45nviron['TOKEN']\n"),  # the parser reads environ
+    ("tests/test_env.py", "SOT303",
+     "def test_x(monkeypatch):\n    monkeypatch.setenv('A', '1')\n"),
+    ("tests/test_param.py", "SOT504",
+     "import pytest\n\n\n@pytest.mark.parametrize('x', [pytest.param(1, marks=pytest.mark.skip)])\n"
+     "def test_x(x):\n    assert x\n"),
+    ("tests/test_sleep.py", "SOT505",
+     "from time import sleep as nap\n\n\ndef test_x():\n    nap(2)\n    assert True\n"),
+    # ``os`` is bound by ``:=`` before its use: no finding, as with the full walk.
+    ("app/settings.py", None,
+     "import os\n\n\ndef token():\n    if (os := load()):\n        pass\n    return os.environ['T']\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "text"), LOCATED, ids=[f"{c}-{n}" for n, c, _t in LOCATED])
+def test_the_walk_visits_every_statement_a_rule_needs(name: str, code: str | None, text: str) -> None:
+    config = build_config({}, "/project", ["SOT", "SOT505"])  # not SOT506/SOT507: they need every statement
+    lines = text.splitlines(keepends=True)
+    source = Source.of(lines, file_path(f"/project/{name}", config.root))
+    tree = ast.parse(text)
+    triggers = triggers_for(config)
+    assert triggers.expression_lines(triggers.active(config.enabled_codes, source), source) is not None
+    triggered = analyse_tree(tree, lines, source, config, with_facts=False).findings
+    assert triggered == analyse_tree(tree, lines, source, config, with_facts=False, use_triggers=False).findings
+    assert [f.code for f in triggered if f.code == code or code is None and f.code.startswith("SOT3")] == \
+        ([code] if code else [])
