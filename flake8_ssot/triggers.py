@@ -50,7 +50,7 @@ from flake8_ssot.rules.hygiene import MAX_EDITS
 class Source:
     """What a trigger may look at: one file's text, line count and location."""
 
-    __slots__ = ("texts", "lines", "line_count", "path", "test_module", "_held")
+    __slots__ = ("texts", "lines", "line_count", "path", "test_module", "_held", "_ends")
 
     def __init__(self, text: str, lines: Sequence[str], path: FilePath) -> None:
         """``text`` is ``"".join(lines)``; ``lines`` split as the parser numbers them."""
@@ -62,6 +62,7 @@ class Source:
         # name (plain stdin) is decided by the content, so it may be one.
         self.test_module = path.basename is None or is_test_filename(path.basename)
         self._held: dict[Trigger, bool] = {}
+        self._ends: list[int] | None = None
 
     def holds(self, trigger: Trigger) -> bool:
         """``trigger(self)``, evaluated once per file (triggers share conditions)."""
@@ -80,18 +81,26 @@ class Source:
     def search(self, pattern: re.Pattern[str]) -> bool:
         return any(pattern.search(text) for text in self.texts)
 
+    def _line_ends(self) -> list[int]:
+        """Where each line ends in ``texts[0]`` (the offset after it)."""
+        if self._ends is None:
+            self._ends = list(itertools.accumulate(map(len, self.lines)))
+        return self._ends
+
     def lines_with(self, words: Iterable[str]) -> list[int]:
         """The numbers (1-based, sorted) of the lines containing one of ``words``."""
         text = self.texts[0]
-        ends: list[int] | None = None
+        find, after = text.find, bisect.bisect_right
+        ends: list[int] = []
         found: set[int] = set()
         for word in words:
-            at = text.find(word)
+            at = find(word)
+            if at != -1 and not ends:
+                ends = self._line_ends()
             while at != -1:
-                if ends is None:
-                    ends = list(itertools.accumulate(map(len, self.lines)))
-                found.add(bisect.bisect_right(ends, at) + 1)
-                at = text.find(word, at + 1)
+                line = after(ends, at)  # 0-based
+                found.add(line + 1)
+                at = find(word, ends[line]) if line < len(ends) else -1  # from the next line
         if len(self.texts) > 1:  # NFKC-normalised, line by line
             found.update(
                 number for number, line in enumerate(self.lines, 1)
