@@ -65,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                              ".ssot_cache beside the config file, else in the working directory)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--full-parse", action="store_true",
-                        help="parse every file, also those in which no enabled rule can report (slower; "
-                             "reports syntax errors (E999) in those files too)")
+                        help="parse every file, also those in which no enabled rule can report, and run every "
+                             "rule on the full walk (slower; same findings, plus syntax errors (E999) in files "
+                             "the fast path does not parse)")
     parser.add_argument("--format", type=_output_format, default="default", metavar="FORMAT",
                         help="'default', 'pylint', 'json', 'github' (workflow annotations), 'sarif' "
                              "(SARIF 2.1.0), or a format string such as '%%(path)s:%%(row)d: %%(code)s %%(text)s'")

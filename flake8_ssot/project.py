@@ -49,7 +49,7 @@ class Settings:
     exclude: tuple[str, ...]
     filename_patterns: tuple[str, ...]
     disable_noqa: bool
-    full_parse: bool = False  # parse every file, not only those a trigger selects (see triggers.py)
+    full_parse: bool = False  # parse every file and run every rule on the full walk: no trigger (triggers.py)
 
 
 def _split(value: str) -> list[str]:
