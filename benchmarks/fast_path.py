@@ -1,9 +1,10 @@
 """Measure ssot-check's fast path: files parsed vs read, and time against the
 full parse and against ruff.
 
-    python benchmarks/fast_path.py [--files 10000] [--repeat 3] [--jobs 2]
+    python benchmarks/fast_path.py [--files 10000] [--app-share 50] [--repeat 3] [--jobs 2]
 
-On a synthetic monorepo from ``generate_suite.py``: how many files the
+On a synthetic monorepo from ``generate_suite.py`` (by default half of it
+application modules, as in a typical monorepo): how many files the
 triggers let through to the parser (default rules, and every rule), then
 wall time, alternating the sides as ``run.py`` does:
 
@@ -91,17 +92,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--app-share", type=float, default=50, metavar="PERCENT",
+                        help="share of application (non-test) modules in the monorepo (default 50)")
     args = parser.parse_args(argv)
     ruff = ruff_command()
     with tempfile.TemporaryDirectory(prefix="ssot-fast-path-") as scratch:
         root = os.path.join(scratch, "suite")
         os.mkdir(root)
-        generate_suite.generate(root, args.files)
+        generate_suite.generate(root, args.files, app_share=args.app_share)
         corpus = discover("synthetic", root)
         settings = load_settings(cwd=root)
         with open(os.path.join(root, "ruff.toml"), "w", encoding="utf-8") as handle:
             handle.write(ruff_config(settings.config.fake_modules))
-        print(f"# Fast path: synthetic monorepo, {corpus.describe()}\n")
+        print(f"# Fast path: synthetic monorepo, {corpus.describe()}, {args.app_share:g}% application modules\n")
         for label, select in (("default rules", None), ("every rule (SOT1-SOT5)", "SOT1,SOT2,SOT3,SOT4,SOT5")):
             read, parsed = parsed_counts(corpus, select)
             print(f"- {label}: {parsed} of {read} files parsed ({parsed / read:.0%})")

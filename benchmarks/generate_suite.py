@@ -369,7 +369,18 @@ def with_latin1_cookie(source: str) -> bytes:
     return ("# -*- coding: latin-1 -*-\n" + source + '\nLOCALE_SAMPLE = "café déjà vu"\n').encode("latin-1")
 
 
-def plan(files: int, seed: int) -> list[tuple[str, str]]:
+# Kinds of file and their shares (percent); "app" modules are the non-test files.
+KIND_WEIGHTS = {"unit": 36, "integration": 28, "e2e": 11, "app": 22, "backup": 3}
+
+
+def kind_weights(app_share: float) -> list[float]:
+    """KIND_WEIGHTS with ``app`` at ``app_share`` percent, the others scaled to the rest."""
+    others = 100 - KIND_WEIGHTS["app"]
+    return [app_share if kind == "app" else weight * (100 - app_share) / others
+            for kind, weight in KIND_WEIGHTS.items()]
+
+
+def plan(files: int, seed: int, app_share: float = KIND_WEIGHTS["app"]) -> list[tuple[str, str]]:
     """(relative path, kind) for every file, in write order."""
     layout = random.Random(f"{seed}/layout")
     services = list(SERVICES[: max(2, min(len(SERVICES), files // 250))])
@@ -378,9 +389,10 @@ def plan(files: int, seed: int) -> list[tuple[str, str]]:
     planned: list[tuple[str, str]] = [("shared/isolated_environment.py", "isolated")]
     used = {planned[0][0]}
     with_conftest: set[str] = set()
+    weights = kind_weights(app_share)
     while len(planned) < files:
         service = services[len(planned) % len(services)]
-        kind = layout.choices(("unit", "integration", "e2e", "app", "backup"), (36, 28, 11, 22, 3))[0]
+        kind = layout.choices(tuple(KIND_WEIGHTS), weights)[0]
         domain = layout.choice(DOMAINS)
         if kind == "app":
             folder = f"services/{service}/app/{layout.choice(PACKAGES)}"
@@ -430,12 +442,12 @@ def render(path: str, kind: str, seed: int, index: int) -> bytes:
     return source.encode()
 
 
-def generate(out_dir: str, files: int, seed: int = 0) -> list[str]:
+def generate(out_dir: str, files: int, seed: int = 0, app_share: float = KIND_WEIGHTS["app"]) -> list[str]:
     """Write the suite; returns the relative paths written (setup.cfg not included)."""
     written = []
     with open(os.path.join(out_dir, "setup.cfg"), "w", encoding="utf-8") as handle:
         handle.write(SETUP_CFG)
-    for index, (path, kind) in enumerate(plan(files, seed)):
+    for index, (path, kind) in enumerate(plan(files, seed, app_share)):
         target = os.path.join(out_dir, *path.split("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as handle:
@@ -449,11 +461,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir")
     parser.add_argument("--files", type=int, default=2000, help="Python sources to write (default 2000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--app-share", type=float, default=KIND_WEIGHTS["app"], metavar="PERCENT",
+                        help="share of application (non-test) modules, in percent "
+                             f"(default {KIND_WEIGHTS['app']}; a typical monorepo has about 50)")
     args = parser.parse_args(argv)
     if args.files < 1:
         parser.error("--files must be at least 1")
+    if not 0 <= args.app_share <= 100:
+        parser.error("--app-share must be between 0 and 100")
     os.makedirs(args.out_dir, exist_ok=True)
-    written = generate(args.out_dir, args.files, args.seed)
+    written = generate(args.out_dir, args.files, args.seed, args.app_share)
     print(f"wrote {len(written)} files under {args.out_dir}", file=sys.stderr)
     return 0
 

@@ -16,10 +16,12 @@ so the walk can be told the lines where they are (``expression_lines``,
 from the rules' locators in triggers.py): it then visits the expressions
 of a statement only if the statement spans one of those lines, and of any
 other statement only the targets that bind names.  Imports, classes,
-functions, ``pytestmark``, scopes and bindings are the same as with a full
-walk; calls, names, attributes and strings hold those of the statements
-visited fully (and a few more: exception types, ``with`` items, match
-patterns), each with the context a full walk gives it.
+functions, ``pytestmark``, their scopes and the bindings in those are the
+same as with a full walk (comprehensions and lambdas in statements visited
+without their expressions get no scope: nothing is looked up in them);
+calls, names, attributes and strings hold those of the statements visited
+fully (and a few more: exception types, ``with`` items, match patterns),
+each with the context a full walk gives it.
 """
 
 from __future__ import annotations

@@ -109,16 +109,23 @@ class Source:
         return sorted(found)
 
     def aliases(self, words: Iterable[str]) -> set[str]:
-        """The names ``import ... NAME as ALIAS`` binds where NAME contains one of ``words``."""
-        found = set()
+        """Every ALIAS written ``NAME as ALIAS`` where NAME contains one of
+        ``words``: what an import binds to such a name, and more (``with`` and
+        ``except`` clauses, prose), which costs a little precision only."""
         words = tuple(words)
+        found = set()
         for text in self.texts:
-            at = text.find("import")
-            while at != -1:
-                end = _import_end(text, at)
-                found.update(alias for name, alias in _IMPORT_ALIAS.findall(text, at, end)
-                             if any(word in name for word in words))
-                at = text.find("import", end)
+            for match in _AS.finditer(text):
+                end = match.start()
+                if not end or text[end - 1] not in _GAP:  # "has x" is no alias
+                    continue
+                while end and text[end - 1] in _GAP:
+                    end -= 1
+                start = end
+                while start and (text[start - 1].isalnum() or text[start - 1] in "_."):
+                    start -= 1
+                if any(word in text[start:end] for word in words):
+                    found.add(match.group(1))
         return found
 
 
@@ -166,24 +173,11 @@ def pieces(name: str, count: int) -> list[str]:
     return cut
 
 
-# ``os.environ as ENV`` in ``from ... import (...)`` or ``import ...``,
-# across backslash-newlines; and where such a statement ends: its closing
-# parenthesis, else the first line end not escaped by a backslash.
-_IMPORT_ALIAS = re.compile(r"([\w.]+)[\s\\]+as[\s\\]+(\w+)")
-
-
-def _import_end(text: str, at: int) -> int:
-    newline = text.find("\n", at)
-    if newline == -1:
-        return len(text)
-    if text.find("(", at, newline) != -1:
-        close = text.find(")", at)
-        return len(text) if close == -1 else close
-    while text[newline - 1] == "\\":
-        newline = text.find("\n", newline + 1)
-        if newline == -1:
-            return len(text)
-    return newline
+# ``environ as ENV`` (in ``from os import (environ as ENV)`` or across a
+# backslash-newline): ``as`` then the alias; the name before it is read
+# backwards over _GAP, because a regex starting with the name is slow.
+_AS = re.compile(r"as[\s\\]+(\w+)")
+_GAP = " \t\f\\\r\n"
 
 
 class Locator(NamedTuple):

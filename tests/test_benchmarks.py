@@ -58,6 +58,13 @@ def test_the_generated_suite_looks_like_a_monorepo(tmp_path: Path) -> None:
     assert min(lines) >= 25 and sorted(lines)[len(lines) // 2] >= 100
 
 
+@pytest.mark.parametrize("share", [0, 22, 50])
+def test_the_share_of_application_modules_is_chosen(share: float) -> None:
+    planned = generate_suite.plan(2000, 0, share)
+    applications = sum(kind.startswith("app:") for _path, kind in planned)
+    assert abs(applications / len(planned) - share / 100) < 0.04
+
+
 @pytest.mark.slow
 def test_quick_run_prints_every_comparison() -> None:
     result = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick"],

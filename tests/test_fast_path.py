@@ -219,6 +219,7 @@ LOCATED = [
     ("app/settings.py", "SOT301", "from os import environ as E\n\nTOKEN = E['TOKEN']\n"),
     ("app/settings.py", "SOT302", "from os import (\n    getenv as g,\n)\n\nTOKEN = g('TOKEN')\n"),
     ("app/settings.py", "SOT301", "from \\\n    os import environ \\\n    as E2\n\nTOKEN = E2.get('T')\n"),
+    ("app/settings.py", "SOT301", "from os import (  # see (docs)\n    environ as E,\n)\n\nTOKEN = E['T']\n"),
     ("app/settings.py", "SOT301", "import os\n\nTOKEN = os.\uff45nviron['TOKEN']\n"),  # the parser reads environ
     ("tests/test_env.py", "SOT303",
      "def test_x(monkeypatch):\n    monkeypatch.setenv('A', '1')\n"),
