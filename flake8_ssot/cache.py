@@ -129,8 +129,12 @@ class Cache:
 
     def key(self, path: str, data: bytes) -> Key:
         """``path`` is the display name; its absolute form counts too (scopes depend on it)."""
-        name = hashlib.sha256(f"{path}\0{os.path.abspath(path)}".encode()).hexdigest()[:32]
-        return Key(name, hashlib.sha256(data).hexdigest())
+        return Key(_entry_name(path), hashlib.sha256(data).hexdigest())
+
+    def knows(self, path: str) -> bool:
+        """Whether there is an entry for ``path`` (for some content: it may be a miss)."""
+        name = _entry_name(path)
+        return name in self._new or name in self._entries
 
     def get(self, key: Key) -> list[Finding] | None:
         """The findings recorded for this content, or None (a miss)."""
@@ -172,6 +176,10 @@ class Cache:
         if not self._warned:
             self._warned = True
             print(f"flake8-ssot: warning: {message}", file=sys.stderr)
+
+
+def _entry_name(path: str) -> str:
+    return hashlib.sha256(f"{path}\0{os.path.abspath(path)}".encode()).hexdigest()[:32]
 
 
 def _load(index: str) -> tuple[Entries, str | None]:

@@ -8,7 +8,6 @@ flake8-ssot once and ``flake8`` and ``ssot-check`` agree on it.
 from __future__ import annotations
 
 import configparser
-import fnmatch
 import os
 import re
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from flake8_ssot.config import (
     OPTIONS_BY_KEY, Config, ConfigError, build_config, check_config_file, find_config_file, normalize_path,
     project_root,
 )
-from flake8_ssot.selection import Decider, Selection, matches_filename
+from flake8_ssot.selection import Decider, Selection, any_of, matches_filename
 
 FLAKE8_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 STDIN = "-"
@@ -172,6 +171,7 @@ def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: s
     """
     exclude = settings.exclude
     patterns = settings.filename_patterns
+    matches = any_of(tuple(patterns))
 
     def excluded(path: str) -> bool:
         if path == STDIN:
@@ -191,5 +191,5 @@ def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: s
             for name in files:
                 path = os.path.join(root, name)
                 # flake8 matches the whole path; no patterns means every file
-                if not excluded(path) and (not patterns or any(fnmatch.fnmatch(path, p) for p in patterns)):
+                if not excluded(path) and (not patterns or matches(os.path.normcase(path))):
                     yield path

@@ -193,11 +193,29 @@ def _pool(jobs: int, settings: Settings, cache: Cache | None) -> multiprocessing
 
 
 def _counting(reports: Iterable[FileReport], total: int,
-              progress: Callable[[int, int], None] | None) -> Iterator[FileReport]:
-    for done, report in enumerate(reports, 1):
+              progress: Callable[[int, int], None] | None, before: int = 0) -> Iterator[FileReport]:
+    for done, report in enumerate(reports, before + 1):
         if progress is not None:
             progress(done, total)
         yield report
+
+
+def _cache_hits(files: list[str], cache: Cache) -> tuple[list[str], list[FileReport]]:
+    """(the files still to check, the reports of those the cache answers)."""
+    remaining, hits = [], []
+    for path in files:
+        found = None
+        if cache.knows(path):
+            try:
+                with open(path, "rb") as source:
+                    found = cache.get(cache.key(path, source.read()))
+            except OSError:
+                pass  # the check reports it
+        if found is None:
+            remaining.append(path)
+        else:
+            hits.append(FileReport(path, found))
+    return remaining, hits
 
 
 def check_paths(
@@ -214,20 +232,27 @@ def check_paths(
     for any number of workers.
     """
     files = [path for path in paths if path != STDIN]
-    jobs = min(jobs, len(files))
     with _collecting_less():
         reports = [
             check_stdin(stdin or b"", stdin_display_name, settings, with_facts) for path in paths if path == STDIN
         ]
+        total, done = len(files), 0
+        if cache is not None and jobs > 1 and not with_facts:
+            # Files the cache has an entry for are looked up here, so a re-run
+            # over unchanged files starts no worker; the misses go to them.
+            files, hits = _cache_hits(files, cache)
+            reports += _counting(hits, total, progress)
+            done = len(hits)
+        jobs = min(jobs, len(files))
         pool = _pool(jobs, settings, cache) if jobs > 1 else None
         if pool is None:
             checked: Iterable[FileReport] = (check_file(path, settings, cache, with_facts) for path in files)
-            reports += _counting(checked, len(files), progress)
+            reports += _counting(checked, total, progress, done)
         else:
             with pool:
                 chunk = max(1, min(32, len(files) // (jobs * 8)))
                 results = pool.imap(functools.partial(_check_in_worker, with_facts=with_facts), files, chunksize=chunk)
-                reports += _counting(_adding_to(cache, results), len(files), progress)
+                reports += _counting(_adding_to(cache, results), total, progress, done)
     if cache is not None:
         cache.save()
     return sorted(reports, key=lambda report: report.path)

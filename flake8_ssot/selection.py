@@ -8,10 +8,11 @@ means the same thing to ``flake8`` and to the standalone tools.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from flake8_ssot.config import ConfigError, normalize_path
 from flake8_ssot.registry import PREFIX
@@ -131,11 +132,19 @@ def matches_filename(path: str, patterns: Sequence[str]) -> bool:
     """flake8's ``utils.matches_filename``: the base name or the absolute path matches."""
     if not patterns:
         return False
+    matches = any_of(tuple(patterns))
     basename = os.path.basename(path)
-    if basename not in (".", "..") and any(fnmatch.fnmatch(basename, p) for p in patterns):
+    if basename not in (".", "..") and matches(os.path.normcase(basename)):
         return True
-    absolute = os.path.abspath(path)
-    return any(fnmatch.fnmatch(absolute, p) for p in patterns)
+    return matches(os.path.normcase(os.path.abspath(path))) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def any_of(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """A match for a name normalised with ``os.path.normcase`` that succeeds
+    where ``fnmatch.fnmatch`` with any of ``patterns`` would: one regex
+    instead of a call per pattern (a walk asks for every file)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)).match
 
 
 @dataclass

@@ -112,6 +112,25 @@ def test_a_rerun_is_served_from_the_cache(project: Path, capsys: pytest.CaptureF
     assert (project / ".ssot_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
 
 
+def test_a_parallel_rerun_over_unchanged_files_starts_no_worker(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    uncached = ssot_check(capsys, "--no-cache")
+    assert ssot_check(capsys, "-j", "2") == uncached
+    pools: list[int] = []
+    start_pool = runner._pool
+    monkeypatch.setattr(runner, "_pool", lambda jobs, *rest: pools.append(jobs) or start_pool(jobs, *rest))
+    assert ssot_check(capsys, "-j", "2") == uncached
+    assert pools == []
+    # One changed file is one miss: checked here too, since one job needs no pool.
+    (project / "app" / "settings.py").write_text("DEBUG = False\n", encoding="utf-8")
+    assert ssot_check(capsys, "-j", "2") == ssot_check(capsys, "--no-cache")
+    assert pools == []
+    (project / "app" / "settings.py").write_text("DEBUG = True\n", encoding="utf-8")
+    (project / "tests" / "integration" / "test_checkout.py").write_text("X = 1\n", encoding="utf-8")
+    assert ssot_check(capsys, "-j", "2") == ssot_check(capsys, "--no-cache")
+    assert pools == [2]
+
+
 def test_a_changed_file_is_checked_again(project: Path, capsys: pytest.CaptureFixture[str],
                                          checked: list[str]) -> None:
     ssot_check(capsys)
