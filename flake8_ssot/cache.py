@@ -3,11 +3,16 @@
 Each file's entry holds the findings reported for it, under a name derived
 from its display and absolute paths, with the hash of the bytes they were
 reported for; an entry is used only while the file's bytes still hash to
-that.  The entries live in one index file per tool (version, the bytes of
-its own modules, the Python that parses) and effective configuration,
-named by a hash of all of them, so a change to any is a miss: the cache
-is never consulted for a question it did not answer.  Deleting the
-directory is always safe.
+that.  The file's size and modification and inode change times are
+recorded with the hash: while all three are unchanged, and the change time
+is not within RACY_NS of the recording (when a second write could keep
+them), the bytes are taken to be unchanged without reading them, as git
+does.  Every write sets the change time to the clock, which no program can
+set back (``touch -d`` sets only the modification time).  The entries
+live in one index file per tool (version, the bytes of its own modules,
+the Python that parses) and effective configuration, named by a hash of
+all of them, so a change to any is a miss: the cache is never consulted
+for a question it did not answer.  Deleting the directory is always safe.
 
 One file, read once and written once per run (a temporary file, then
 ``os.replace``, so no reader ever sees half of one), because creating a
@@ -29,6 +34,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flake8_ssot import __version__
@@ -100,10 +106,15 @@ def _tool_fingerprint() -> bytes:
 class Key(NamedTuple):
     name: str  # the entry's name in the index
     source: str  # sha256 of the checked file's bytes
+    status: tuple[int, int, int]  # the file's size, mtime and ctime (ns) when they were read
 
 
-# name -> [source hash, findings as [line, col, code, message] lists]
+# name -> [source hash, findings as [line, col, code, message] lists,
+#          size, mtime (ns), ctime (ns), when recorded (ns)]
 Entries = dict[str, list[Any]]
+# A file changed this close to when its entry was recorded may have changed
+# again within the file system's timestamp resolution: it is read and hashed.
+RACY_NS = 2_000_000_000
 
 
 def _well_formed(entries: object) -> bool:
@@ -112,8 +123,9 @@ def _well_formed(entries: object) -> bool:
                 and type(item[2]) is str and type(item[3]) is str)
 
     return type(entries) is dict and all(
-        type(name) is str and type(entry) is list and len(entry) == 2 and type(entry[0]) is str
+        type(name) is str and type(entry) is list and len(entry) == 6 and type(entry[0]) is str
         and type(entry[1]) is list and all(finding(item) for item in entry[1])
+        and all(type(number) is int for number in entry[2:])
         for name, entry in entries.items()
     )
 
@@ -126,15 +138,32 @@ class Cache:
         self._entries = entries
         self._new: Entries = {}
         self._warned = False
+        self._cwd = os.getcwd()  # display names are relative to it for the whole run
 
-    def key(self, path: str, data: bytes) -> Key:
-        """``path`` is the display name; its absolute form counts too (scopes depend on it)."""
-        return Key(_entry_name(path), hashlib.sha256(data).hexdigest())
+    def name(self, path: str) -> str:
+        """The name of ``path``'s entry."""
+        absolute = os.path.normpath(os.path.join(self._cwd, path))  # os.path.abspath, without a getcwd per file
+        return hashlib.sha256(f"{path}\0{absolute}".encode()).hexdigest()[:32]
 
-    def knows(self, path: str) -> bool:
-        """Whether there is an entry for ``path`` (for some content: it may be a miss)."""
-        name = _entry_name(path)
-        return name in self._new or name in self._entries
+    def key(self, name: str, data: bytes, status: os.stat_result) -> Key:
+        """The key of ``data``, read from the file of entry ``name`` with ``status`` (fstat before reading)."""
+        return Key(name, hashlib.sha256(data).hexdigest(), _status(status))
+
+    def unchanged(self, name: str, path: str) -> list[Finding] | None:
+        """The findings recorded for ``path`` if its size, mtime and ctime are
+        still those its recorded bytes were read with, and the ctime was well
+        before the recording (RACY_NS): then the bytes are the same and need
+        not be read.  Else None: read them."""
+        entry = self._new.get(name) or self._entries.get(name)
+        if entry is None:
+            return None
+        try:
+            status = _status(os.stat(path))
+        except OSError:
+            return None
+        if list(status) != entry[2:5] or status[2] > entry[5] - RACY_NS:
+            return None
+        return [Finding(*item) for item in entry[1]]
 
     def get(self, key: Key) -> list[Finding] | None:
         """The findings recorded for this content, or None (a miss)."""
@@ -144,7 +173,7 @@ class Cache:
         return [Finding(*item) for item in entry[1]]
 
     def put(self, key: Key, findings: list[Finding]) -> None:
-        self._new[key.name] = [key.source, [list(found) for found in findings]]
+        self._new[key.name] = [key.source, [list(found) for found in findings], *key.status, _now()]
 
     def take_new(self) -> Entries:
         """The entries put since the last call (a worker sends them to the parent)."""
@@ -178,8 +207,12 @@ class Cache:
             print(f"flake8-ssot: warning: {message}", file=sys.stderr)
 
 
-def _entry_name(path: str) -> str:
-    return hashlib.sha256(f"{path}\0{os.path.abspath(path)}".encode()).hexdigest()[:32]
+def _now() -> int:
+    return time.time_ns()
+
+
+def _status(status: os.stat_result) -> tuple[int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
 def _load(index: str) -> tuple[Entries, str | None]:

@@ -173,12 +173,12 @@ def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: s
     patterns = settings.filename_patterns
     matches = any_of(tuple(patterns))
 
-    def excluded(path: str) -> bool:
+    def excluded(path: str, absolute: str | None = None) -> bool:
         if path == STDIN:
             if stdin_display_name == "stdin":
                 return False
             path = stdin_display_name
-        return matches_filename(path, exclude)
+        return matches_filename(path, exclude, absolute)
 
     for arg in paths or ["."]:
         if excluded(arg):
@@ -187,9 +187,13 @@ def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: s
             yield arg
             continue
         for root, directories, files in os.walk(arg):
-            directories[:] = [d for d in directories if not excluded(os.path.join(root, d))]
+            absolute_root = os.path.abspath(root)  # an entry's absolute path is this joined to its name
+            directories[:] = [
+                d for d in directories if not excluded(os.path.join(root, d), os.path.join(absolute_root, d))
+            ]
             for name in files:
                 path = os.path.join(root, name)
                 # flake8 matches the whole path; no patterns means every file
-                if not excluded(path) and (not patterns or matches(os.path.normcase(path))):
+                if not excluded(path, os.path.join(absolute_root, name)) and (
+                        not patterns or matches(os.path.normcase(path))):
                     yield path

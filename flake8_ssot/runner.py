@@ -15,6 +15,7 @@ import functools
 import gc
 import io
 import multiprocessing
+import os
 import tokenize
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
@@ -114,20 +115,27 @@ def _unreadable(display_name: str, error: Exception, settings: Settings, with_fa
 
 
 def check_file(path: str, settings: Settings, cache: Cache | None = None, with_facts: bool = False) -> FileReport:
+    use_cache = cache is not None and not with_facts  # the cache holds findings only
+    if use_cache:
+        name = cache.name(path)
+        found = cache.unchanged(name, path)
+        if found is not None:
+            return FileReport(path, found)
     try:
         with open(path, "rb") as source:
+            status = os.fstat(source.fileno())
             data = source.read()
     except OSError as error:
         return _unreadable(path, error, settings, with_facts)
-    if cache is None or with_facts:  # the cache holds findings only
+    if not use_cache:
         return analyse_lines(path, decode_lines(data), settings, with_facts=with_facts)
     # Keyed by the bytes just read and checked, so a file edited meanwhile
     # cannot be cached under the wrong content.
-    key = cache.key(path, data)
+    key = cache.key(name, data, status)
     found = cache.get(key)
     if found is None:
         found = check_lines(path, decode_lines(data), settings)
-        cache.put(key, found)
+    cache.put(key, found)  # on a hit too: the size and time the bytes were read with
     return FileReport(path, found)
 
 
@@ -201,16 +209,11 @@ def _counting(reports: Iterable[FileReport], total: int,
 
 
 def _cache_hits(files: list[str], cache: Cache) -> tuple[list[str], list[FileReport]]:
-    """(the files still to check, the reports of those the cache answers)."""
+    """(the files still to check, the reports of those the cache answers
+    without reading them)."""
     remaining, hits = [], []
     for path in files:
-        found = None
-        if cache.knows(path):
-            try:
-                with open(path, "rb") as source:
-                    found = cache.get(cache.key(path, source.read()))
-            except OSError:
-                pass  # the check reports it
+        found = cache.unchanged(cache.name(path), path)
         if found is None:
             remaining.append(path)
         else:

@@ -128,15 +128,16 @@ def parse_per_file_ignores(value: str) -> list[tuple[str, list[str]]]:
     )
 
 
-def matches_filename(path: str, patterns: Sequence[str]) -> bool:
-    """flake8's ``utils.matches_filename``: the base name or the absolute path matches."""
+def matches_filename(path: str, patterns: Sequence[str], absolute: str | None = None) -> bool:
+    """flake8's ``utils.matches_filename``: the base name or the absolute
+    path (``os.path.abspath(path)``, if the caller knows it) matches."""
     if not patterns:
         return False
     matches = any_of(tuple(patterns))
     basename = os.path.basename(path)
     if basename not in (".", "..") and matches(os.path.normcase(basename)):
         return True
-    return matches(os.path.normcase(os.path.abspath(path))) is not None
+    return matches(os.path.normcase(absolute or os.path.abspath(path))) is not None
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    # As if the files were written well before the runs (RACY_NS), as they
+    # usually are: else every file just written is read again each run.
+    real_now = cache._now
+    monkeypatch.setattr(cache, "_now", lambda: real_now() + 10 * cache.RACY_NS)
     return tmp_path
 
 
@@ -204,10 +209,40 @@ def test_an_entry_for_other_bytes_is_a_silent_miss(
     ssot_check(capsys)
     (index,) = indexes(project / ".ssot_cache")
     entries = json.loads(index.read_text(encoding="utf-8"))
-    index.write_text(json.dumps({name: ["0" * 64, []] for name in entries}), encoding="utf-8")
+    # Other bytes, read with another size and times: read again, and a miss.
+    other = {name: ["0" * 64, [], 0, 0, 0, entry[5]] for name, entry in entries.items()}
+    index.write_text(json.dumps(other), encoding="utf-8")
     checked.clear()
     assert ssot_check(capsys) == expected
     assert len(checked) == 4
+
+
+def test_an_unchanged_file_is_not_read_again(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = ssot_check(capsys)
+    opened: list[str] = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda file, *rest, **named: opened.append(str(file))
+                        or real_open(file, *rest, **named))
+    assert ssot_check(capsys) == expected
+    checked_files = [name for name in opened if name.endswith(".py") and not os.path.isabs(name)]
+    assert opened and not checked_files  # (the tool reads its own modules for its fingerprint)
+
+
+def test_a_second_write_within_the_timestamp_resolution_is_read(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes change but size, mtime and ctime read as recorded (two writes
+    in one clock tick): trusted only if the ctime was well before the recording."""
+    monkeypatch.setattr(cache, "_now", time.time_ns)  # recorded just after the files were written
+    ssot_check(capsys)
+    settings = project / "app" / "settings.py"
+    recorded = os.stat(settings)
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("getenv", "GETENV"), encoding="utf-8")  # same size, no finding
+    real_status = cache._status
+    monkeypatch.setattr(cache, "_status", lambda status: real_status(
+        recorded if status.st_ino == recorded.st_ino else status))
+    assert ssot_check(capsys) == ssot_check(capsys, "--no-cache")
 
 
 def test_an_unusable_cache_directory_is_a_warning_not_an_error(
@@ -286,11 +321,14 @@ def test_the_key_is_the_same_in_every_process(project: Path) -> None:
         return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "-j", jobs], cwd=project, env=environment,
                               capture_output=True, text=True, timeout=120, check=False).stdout
 
+    def keyed(entries: dict[str, list]) -> dict[str, list]:
+        return {name: entry[:2] for name, entry in entries.items()}  # not the times the files were read at
+
     output = run("1", "2")
-    first = indexes(project / ".ssot_cache")
-    assert len(only_index(project / ".ssot_cache")) == 4
+    first = only_index(project / ".ssot_cache")
+    assert len(first) == 4
     assert run("2", "1") == output
-    assert indexes(project / ".ssot_cache") == first  # nothing new: not rewritten
+    assert keyed(only_index(project / ".ssot_cache")) == keyed(first)  # the same names: no new entry
 
 
 def test_settings_fingerprints_ignore_memo_caches(project: Path) -> None:
