@@ -4,11 +4,13 @@ Each file's entry holds the findings reported for it, under a name derived
 from its display and absolute paths, with the hash of the bytes they were
 reported for; an entry is used only while the file's bytes still hash to
 that.  The file's size and modification and inode change times are
-recorded with the hash: while all three are unchanged, and the change time
-is not within RACY_NS of the recording (when a second write could keep
-them), the bytes are taken to be unchanged without reading them, as git
-does.  Every write sets the change time to the clock, which no program can
-set back (``touch -d`` sets only the modification time).  The entries
+recorded with the hash (and its inode and device): while all are
+unchanged, and the change time is not within RACY_NS of the moment the
+bytes were read (when a second write could keep them), the bytes are taken
+to be unchanged without reading them, as git does (not on Windows, where
+the "change time" is the creation time).  Every write sets the change
+time to the clock, which no program can set back (``touch -d`` sets only
+the modification time).  The entries
 live in one index file per tool (version, the bytes of its own modules,
 the Python that parses) and effective configuration, named by a hash of
 all of them, so a change to any is a miss: the cache is never consulted
@@ -106,15 +108,18 @@ def _tool_fingerprint() -> bytes:
 class Key(NamedTuple):
     name: str  # the entry's name in the index
     source: str  # sha256 of the checked file's bytes
-    status: tuple[int, int, int]  # the file's size, mtime and ctime (ns) when they were read
+    status: tuple[int, ...]  # the file's size, mtime, ctime (ns), inode and device when they were read
+    read_at: int  # the clock (ns) just before they were read
 
 
 # name -> [source hash, findings as [line, col, code, message] lists,
-#          size, mtime (ns), ctime (ns), when recorded (ns)]
+#          size, mtime (ns), ctime (ns), inode, device, when read (ns)]
 Entries = dict[str, list[Any]]
 # A file changed this close to when its entry was recorded may have changed
 # again within the file system's timestamp resolution: it is read and hashed.
 RACY_NS = 2_000_000_000
+# On Windows st_ctime is the creation time, which a rewrite keeps: no trust.
+_STATUS_TRUSTED = os.name != "nt"
 
 
 def _well_formed(entries: object) -> bool:
@@ -123,7 +128,7 @@ def _well_formed(entries: object) -> bool:
                 and type(item[2]) is str and type(item[3]) is str)
 
     return type(entries) is dict and all(
-        type(name) is str and type(entry) is list and len(entry) == 6 and type(entry[0]) is str
+        type(name) is str and type(entry) is list and len(entry) == 8 and type(entry[0]) is str
         and type(entry[1]) is list and all(finding(item) for item in entry[1])
         and all(type(number) is int for number in entry[2:])
         for name, entry in entries.items()
@@ -145,23 +150,29 @@ class Cache:
         absolute = os.path.normpath(os.path.join(self._cwd, path))  # os.path.abspath, without a getcwd per file
         return hashlib.sha256(f"{path}\0{absolute}".encode()).hexdigest()[:32]
 
-    def key(self, name: str, data: bytes, status: os.stat_result) -> Key:
-        """The key of ``data``, read from the file of entry ``name`` with ``status`` (fstat before reading)."""
-        return Key(name, hashlib.sha256(data).hexdigest(), _status(status))
+    def now(self) -> int:
+        """The clock, read before a file is: a Key's ``read_at``."""
+        return _now()
+
+    def key(self, name: str, data: bytes, status: os.stat_result, read_at: int) -> Key:
+        """The key of ``data``, read from the file of entry ``name`` with
+        ``status`` (fstat before reading), after ``read_at`` (:meth:`now`)."""
+        return Key(name, hashlib.sha256(data).hexdigest(), _status(status), read_at)
 
     def unchanged(self, name: str, path: str) -> list[Finding] | None:
         """The findings recorded for ``path`` if its size, mtime and ctime are
-        still those its recorded bytes were read with, and the ctime was well
-        before the recording (RACY_NS): then the bytes are the same and need
-        not be read.  Else None: read them."""
+        still those its recorded bytes were read with (and the inode and
+        device, so another file put in its place is read), and the ctime was
+        well before they were read (RACY_NS): then the bytes are the same and
+        need not be read.  Else None: read them."""
         entry = self._new.get(name) or self._entries.get(name)
-        if entry is None:
+        if entry is None or not _STATUS_TRUSTED:
             return None
         try:
             status = _status(os.stat(path))
         except OSError:
             return None
-        if list(status) != entry[2:5] or status[2] > entry[5] - RACY_NS:
+        if list(status) != entry[2:7] or status[2] > entry[7] - RACY_NS:
             return None
         return [Finding(*item) for item in entry[1]]
 
@@ -173,7 +184,7 @@ class Cache:
         return [Finding(*item) for item in entry[1]]
 
     def put(self, key: Key, findings: list[Finding]) -> None:
-        self._new[key.name] = [key.source, [list(found) for found in findings], *key.status, _now()]
+        self._new[key.name] = [key.source, [list(found) for found in findings], *key.status, key.read_at]
 
     def take_new(self) -> Entries:
         """The entries put since the last call (a worker sends them to the parent)."""
@@ -211,8 +222,8 @@ def _now() -> int:
     return time.time_ns()
 
 
-def _status(status: os.stat_result) -> tuple[int, int, int]:
-    return status.st_size, status.st_mtime_ns, status.st_ctime_ns
+def _status(status: os.stat_result) -> tuple[int, ...]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
 
 
 def _load(index: str) -> tuple[Entries, str | None]:

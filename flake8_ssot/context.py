@@ -204,13 +204,13 @@ class FileContext:
         child_fields = _CHILD_FIELDS
 
         def spans_wanted_line(statement: ast.stmt) -> bool:
-            start = statement.lineno
             decorators = getattr(statement, "decorator_list", None)
-            if decorators:
-                start = decorators[0].lineno
+            start = decorators[0].lineno if decorators else getattr(statement, "lineno", None)
+            end = getattr(statement, "end_lineno", None)
+            if start is None or end is None:  # a tree built without positions: walk it all
+                return True
             index = bisect.bisect_left(wanted, start)  # type: ignore[arg-type]
-            end = statement.end_lineno
-            return end is None or (index < len(wanted) and wanted[index] <= end)  # type: ignore[arg-type]
+            return index < len(wanted) and wanted[index] <= end  # type: ignore[arg-type]
 
         while stack:
             node = pop()

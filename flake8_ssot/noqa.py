@@ -54,8 +54,9 @@ class NoqaLines:
     done for a file that has a noqa comment somewhere and a finding to
     filter, and only as far as the last line asked for (findings are asked
     for in order).  flake8 tokenizes the whole file and gives up on the
-    mapping if that fails; so does this, unless the failure comes after the
-    last finding, in a file that parsed (the one difference).
+    mapping if that fails; so does this, for the findings asked for after
+    the failure.  Findings before it keep the mapping: a difference only in
+    a file that parses but does not tokenize (rare).
     """
 
     def __init__(self, lines: Sequence[str], display_name: str) -> None:

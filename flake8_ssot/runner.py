@@ -121,6 +121,7 @@ def check_file(path: str, settings: Settings, cache: Cache | None = None, with_f
         found = cache.unchanged(name, path)
         if found is not None:
             return FileReport(path, found)
+    read_at = cache.now() if use_cache else 0  # type: ignore[union-attr]
     try:
         with open(path, "rb") as source:
             status = os.fstat(source.fileno())
@@ -131,7 +132,7 @@ def check_file(path: str, settings: Settings, cache: Cache | None = None, with_f
         return analyse_lines(path, decode_lines(data), settings, with_facts=with_facts)
     # Keyed by the bytes just read and checked, so a file edited meanwhile
     # cannot be cached under the wrong content.
-    key = cache.key(name, data, status)
+    key = cache.key(name, data, status, read_at)
     found = cache.get(key)
     if found is None:
         found = check_lines(path, decode_lines(data), settings)

@@ -111,7 +111,9 @@ class Source:
     def aliases(self, words: Iterable[str]) -> set[str]:
         """Every ALIAS written ``NAME as ALIAS`` where NAME contains one of
         ``words``: what an import binds to such a name, and more (``with`` and
-        ``except`` clauses, prose), which costs a little precision only."""
+        ``except`` clauses, prose), which costs a little precision only.
+        Where what precedes ``as`` ends a comment (``(environ  # env\n as
+        ENV)``), the name cannot be read, so the alias counts."""
         words = tuple(words)
         found = set()
         for text in self.texts:
@@ -124,7 +126,8 @@ class Source:
                 start = end
                 while start and (text[start - 1].isalnum() or text[start - 1] in "_."):
                     start -= 1
-                if any(word in text[start:end] for word in words):
+                in_comment = "#" in text[text.rfind("\n", 0, start) + 1:start]
+                if in_comment or any(word in text[start:end] for word in words):
                     found.add(match.group(1))
         return found
 
@@ -176,7 +179,9 @@ def pieces(name: str, count: int) -> list[str]:
 # ``environ as ENV`` (in ``from os import (environ as ENV)`` or across a
 # backslash-newline): ``as`` then the alias; the name before it is read
 # backwards over _GAP, because a regex starting with the name is slow.
-_AS = re.compile(r"as[\s\\]+(\w+)")
+# The alias is everything up to a character no identifier holds: ``\w``
+# misses some that may start one (U+2118 ``℘``).
+_AS = re.compile(r"as[\s\\]+([^\s,;:.=()\[\]{}#\\'\"]+)")
 _GAP = " \t\f\\\r\n"
 
 

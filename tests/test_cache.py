@@ -210,7 +210,7 @@ def test_an_entry_for_other_bytes_is_a_silent_miss(
     (index,) = indexes(project / ".ssot_cache")
     entries = json.loads(index.read_text(encoding="utf-8"))
     # Other bytes, read with another size and times: read again, and a miss.
-    other = {name: ["0" * 64, [], 0, 0, 0, entry[5]] for name, entry in entries.items()}
+    other = {name: ["0" * 64, [], 0, 0, 0, 0, 0, entry[7]] for name, entry in entries.items()}
     index.write_text(json.dumps(other), encoding="utf-8")
     checked.clear()
     assert ssot_check(capsys) == expected

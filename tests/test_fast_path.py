@@ -220,6 +220,8 @@ LOCATED = [
     ("app/settings.py", "SOT302", "from os import (\n    getenv as g,\n)\n\nTOKEN = g('TOKEN')\n"),
     ("app/settings.py", "SOT301", "from \\\n    os import environ \\\n    as E2\n\nTOKEN = E2.get('T')\n"),
     ("app/settings.py", "SOT301", "from os import (  # see (docs)\n    environ as E,\n)\n\nTOKEN = E['T']\n"),
+    ("app/settings.py", "SOT301", "from os import (environ  # the process's\n    as ENV)\n\nTOKEN = ENV['T']\n"),
+    ("app/settings.py", "SOT301", "from os import environ as \u2118\u2118\n\nTOKEN = \u2118\u2118['T']\n"),
     ("app/settings.py", "SOT301", "import os\n\nTOKEN = os.\uff45nviron['TOKEN']\n"),  # the parser reads environ
     ("tests/test_env.py", "SOT303",
      "def test_x(monkeypatch):\n    monkeypatch.setenv('A', '1')\n"),
