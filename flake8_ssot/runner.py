@@ -115,21 +115,28 @@ def _unreadable(display_name: str, error: Exception, settings: Settings, with_fa
 
 
 def check_file(path: str, settings: Settings, cache: Cache | None = None, with_facts: bool = False) -> FileReport:
-    use_cache = cache is not None and not with_facts  # the cache holds findings only
-    if use_cache:
-        name = cache.name(path)
-        found = cache.unchanged(name, path)
-        if found is not None:
-            return FileReport(path, found)
-    read_at = cache.now() if use_cache else 0  # type: ignore[union-attr]
+    if cache is not None and not with_facts:  # the cache holds findings only
+        return _check_with_cache(path, settings, cache)
+    try:
+        with open(path, "rb") as source:
+            data = source.read()
+    except OSError as error:
+        return _unreadable(path, error, settings, with_facts)
+    return analyse_lines(path, decode_lines(data), settings, with_facts=with_facts)
+
+
+def _check_with_cache(path: str, settings: Settings, cache: Cache) -> FileReport:
+    name = cache.name(path)
+    found = cache.unchanged(name, path)
+    if found is not None:
+        return FileReport(path, found)
+    read_at = cache.now()
     try:
         with open(path, "rb") as source:
             status = os.fstat(source.fileno())
             data = source.read()
     except OSError as error:
-        return _unreadable(path, error, settings, with_facts)
-    if not use_cache:
-        return analyse_lines(path, decode_lines(data), settings, with_facts=with_facts)
+        return _unreadable(path, error, settings)
     # Keyed by the bytes just read and checked, so a file edited meanwhile
     # cannot be cached under the wrong content.
     key = cache.key(name, data, status, read_at)

@@ -50,13 +50,12 @@ from flake8_ssot.rules.hygiene import MAX_EDITS
 class Source:
     """What a trigger may look at: one file's text, line count and location."""
 
-    __slots__ = ("texts", "lines", "line_count", "path", "test_module", "_held", "_ends")
+    __slots__ = ("texts", "lines", "path", "test_module", "_held", "_ends")
 
     def __init__(self, text: str, lines: Sequence[str], path: FilePath) -> None:
         """``text`` is ``"".join(lines)``; ``lines`` split as the parser numbers them."""
         self.texts = (text,) if text.isascii() else (text, unicodedata.normalize("NFKC", text))
         self.lines = lines
-        self.line_count = len(lines)
         self.path = path
         # A name that is not a test module's cannot become one; an unknown
         # name (plain stdin) is decided by the content, so it may be one.
@@ -264,7 +263,7 @@ class Triggers:
             "monkeypatch-env": lambda source: source.test_module and source.holds(env)
             and source.contains(("setenv", "delenv")),
             "relative-import": lambda source: source.search(RELATIVE_IMPORT),
-            "long-module": lambda source: bool(config.max_module_lines) and source.line_count > config.max_module_lines,
+            "long-module": lambda source: bool(config.max_module_lines) and len(source.lines) > config.max_module_lines,
             # skip markers, unittest.skip, pytest.skip(), self.skipTest()
             "skip": lambda source: source.contains(("skip",)),
             # time.sleep / asyncio.sleep, in a test module.
@@ -280,9 +279,8 @@ class Triggers:
         }
 
     def active(self, codes: Iterable[str], source: Source) -> frozenset[str]:
-        """Those of ``codes`` that can be reported in ``source`` (a code
-        without a trigger always can)."""
-        return frozenset(code for code in codes if source.holds(self.by_code.get(code, _always)))
+        """Those of ``codes`` that can be reported in ``source``."""
+        return frozenset(code for code in codes if source.holds(self.by_code[code]))
 
     def expression_lines(self, active: Iterable[str], source: Source) -> list[int] | None:
         """The lines whose statements the walk visits with their expressions
@@ -305,10 +303,6 @@ class Triggers:
         if alias_words:
             words |= source.aliases(alias_words)
         return source.lines_with(words)
-
-
-def _always(source: Source) -> bool:
-    return True
 
 
 @functools.lru_cache(maxsize=4)
