@@ -29,6 +29,21 @@ from flake8_ssot.config import OPTIONS_BY_KEY, Config, build_config, normalize_p
 from flake8_ssot.registry import RULES
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
+# An integration test module's code after its docstring: one mock (SOT101)
+# and one environment access (SOT301), for the output and baseline tests.
+PAYMENT_TESTS = '''import os
+from unittest.mock import MagicMock
+
+
+def test_charge():
+    gateway = MagicMock()
+    assert gateway.charge(10)
+
+
+def test_refund():
+    token = os.environ["GATEWAY_TOKEN"]
+    assert token
+'''
 STDIN = "stdin"
 
 _PATH_LINE = re.compile(r"^# ssot-path:\s*(?P<path>\S+)")

@@ -20,7 +20,7 @@ from flake8_ssot import cli
 from flake8_ssot.baseline import Baseline, Key, keys_of, write_baseline
 from flake8_ssot.config import ConfigError
 from flake8_ssot.registry import Finding
-from tests.expectations import parse_report, run_flake8, run_ssot_check
+from tests.expectations import PAYMENT_TESTS, parse_report, run_flake8, run_ssot_check
 
 PAYMENTS = "tests/integration/test_payments.py"
 SOURCE = '''"""Payment flow against the real gateway.
@@ -31,19 +31,7 @@ Business Value Justification:
 - Value Impact: Customers can pay
 - Strategic Impact: Revenue
 """
-import os
-from unittest.mock import MagicMock
-
-
-def test_charge():
-    gateway = MagicMock()
-    assert gateway.charge(10)
-
-
-def test_refund():
-    token = os.environ["GATEWAY_TOKEN"]
-    assert token
-'''
+''' + PAYMENT_TESTS
 MOCK_LINE = "    gateway = MagicMock()\n"
 ENVIRON_LINE = '    token = os.environ["GATEWAY_TOKEN"]\n'
 

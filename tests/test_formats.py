@@ -19,22 +19,10 @@ import pytest
 from flake8_ssot import cli
 from flake8_ssot.formats import Result, github, github_annotation, sarif
 from flake8_ssot.registry import RULES
-from tests.expectations import run_flake8, run_ssot_check
+from tests.expectations import PAYMENT_TESTS, run_flake8, run_ssot_check
 
 SOURCE = '''"""Payment flow against the real gateway."""
-import os
-from unittest.mock import MagicMock
-
-
-def test_charge():
-    gateway = MagicMock()
-    assert gateway.charge(10)
-
-
-def test_refund():
-    token = os.environ["GATEWAY_TOKEN"]
-    assert token
-'''
+''' + PAYMENT_TESTS
 PAYMENTS = "tests/integration/test_payments.py"
 LEVELS = {"none", "note", "warning", "error"}
 FINGERPRINT = re.compile(r"^[0-9a-f]{32}:[1-9][0-9]*$")
