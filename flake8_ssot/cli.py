@@ -19,7 +19,9 @@ from flake8_ssot.baseline import Baseline, keys_of, occurrences, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
-from flake8_ssot.project import FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings
+from flake8_ssot.project import (
+    FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings, unmatched_path_entries,
+)
 from flake8_ssot.runner import FileReport, check_paths, decode_lines
 
 FORMATS = {
@@ -115,7 +117,30 @@ def load_project(args: argparse.Namespace) -> Settings:
         key: getattr(args, key.replace("-", "_")) for key in (*FLAKE8_OPTIONS, *OPTIONS_BY_KEY)
         if hasattr(args, key.replace("-", "_"))  # absent: the config file's value stands
     }
-    return load_settings(overrides, config=args.config, append_config=args.append_config, isolated=args.isolated)
+    display_name = getattr(args, "stdin_display_name", "stdin")
+    paths = [display_name if path == STDIN and display_name != "stdin" else path for path in args.paths]
+    return load_settings(overrides, config=args.config, append_config=args.append_config, isolated=args.isolated,
+                         paths=paths)
+
+
+def warn_about_inputs(arguments: Sequence[str], files: Sequence[str], settings: Settings) -> None:
+    """Say out loud what would otherwise pass green in silence: no file to
+    check, or (over a walked directory) a path option entry that matches none."""
+    if not files:
+        shown = " ".join(arguments) or "."
+        print(f"flake8-ssot: warning: no Python files to check in {shown}", file=sys.stderr)
+        return
+    root = settings.config.root
+    walked = [os.path.abspath(argument) for argument in arguments or ["."] if os.path.isdir(argument)]
+    if not any(_contains(directory, root) for directory in walked):
+        return  # not a run over the whole project (pre-commit's batches, a subdirectory)
+    for key, entry in unmatched_path_entries(files, settings):
+        shown = os.path.relpath(entry, settings.config.root) if os.path.isabs(entry) else entry
+        print(f"flake8-ssot: warning: {key} entry {shown!r} matches no checked file's path", file=sys.stderr)
+
+
+def _contains(directory: str, path: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _rows(
@@ -162,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     paths = list(expand_paths(args.paths, settings, args.stdin_display_name))
+    warn_about_inputs(args.paths, paths, settings)
     stdin = sys.stdin.buffer.read() if STDIN in paths else None
     # Standard input is never cached: an editor piping a buffer gets no cache directory.
     cache = None if args.no_cache or all(path == STDIN for path in paths) else open_cache(

@@ -15,17 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
+from flake8_ssot.errors import ConfigError
+from flake8_ssot.pytest_config import KEYS as PYTEST_KEYS
+from flake8_ssot.pytest_config import PYTEST_DEFAULTS, TestNames
 from flake8_ssot.registry import PREFIX, RULES
-
-
-class ConfigError(Exception):
-    """A bad option value; the message names the option and the value."""
 
 
 @dataclass(frozen=True)
 class OptionSpec:
     key: str  # the config-file key, e.g. "ssot-e2e-paths"
-    kind: str  # paths | names | words | fields | globs | int | float | file
+    kind: str  # paths | names | words | fields | globs | patterns | int | float | file
     default: str
     help: str
 
@@ -86,6 +85,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("ssot-critical-names", "names",
                "agent_started, agent_thinking, tool_executing, tool_completed, agent_completed",
                "Names whose near-misses in string literals are reported (SOT507)."),
+    OptionSpec("ssot-python-files", "patterns", "",
+               "Test module names, as pytest's python_files (default: read from the project's pytest "
+               "configuration, else test_*.py *_test.py)."),
+    OptionSpec("ssot-python-classes", "patterns", "",
+               "Test class names, as pytest's python_classes: prefixes or globs (default: read from the "
+               "project's pytest configuration, else Test)."),
+    OptionSpec("ssot-python-functions", "patterns", "",
+               "Test function names, as pytest's python_functions: prefixes or globs (default: read from the "
+               "project's pytest configuration, else test)."),
     OptionSpec("ssot-baseline", "file", "",
                "A baseline written by 'ssot-check --write-baseline': the findings it records are not "
                "reported (relative to the config file)."),
@@ -101,7 +109,9 @@ _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9 /&()'-]*$")
 # A patch target pattern: dotted name characters plus fnmatch syntax; quotes
 # or slashes would make it silently match nothing.
 _GLOB = re.compile(r"^[\w.*?\[\]!-]+$")
+_PATTERN = re.compile(r"^[^\s'\"]+$")
 _PROJECT_FILES = ("setup.cfg", "tox.ini", ".flake8")
+_VCS_MARKERS = (".git", ".hg", ".svn", ".jj")
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,7 @@ class Config:
     critical_names: frozenset[str]
     baseline: str | None  # absolute path of the baseline file, if any
     enabled_codes: frozenset[str]
+    test_names: TestNames = PYTEST_DEFAULTS  # what pytest collects (pytest_config.py)
 
 
 _LISTS = (list, tuple, set, frozenset)
@@ -171,6 +182,9 @@ def _parse(spec: OptionSpec, value: object) -> object:
     if kind == "names":
         return frozenset(_checked(spec, value, _items(value, _SPLIT_WORDS),
                                   _DOTTED.match, "is not a Python name"))
+    if kind == "patterns":
+        return tuple(_checked(spec, value, _items(value, _SPLIT_WORDS), _PATTERN.match,
+                              "is not a name pattern (no quotes)"))
     if kind == "words":
         return _checked(spec, value, _items(value, _SPLIT_WORDS), _WORD.match, "is not a word")
     if kind == "fields":
@@ -221,12 +235,15 @@ def optional_codes_enabled(selected: Iterable[str]) -> frozenset[str]:
     )
 
 
-def build_config(values: Mapping[str, object], root: str, selected: Sequence[str] = ()) -> Config:
+def build_config(
+    values: Mapping[str, object], root: str, selected: Sequence[str] = (), test_names: TestNames = PYTEST_DEFAULTS,
+) -> Config:
     """Validate raw option values (keyed by dest name) into a Config.
 
     Missing keys take their defaults.  Path entries must already be
     normalized by the caller (flake8 does it for the plugin); a relative
-    ``ssot-baseline`` is taken relative to ``root``.
+    ``ssot-baseline`` is taken relative to ``root``.  ``test_names`` are the
+    project's pytest names, which the ``ssot-python-*`` options override.
     """
     parsed: dict[str, object] = {}
     for spec in OPTIONS:
@@ -239,6 +256,7 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
     words = parsed.pop("ssot_double_class_words")
     segments = parsed.pop("ssot_bvj_segments")
     baseline = parsed.pop("ssot_baseline")
+    test_names = test_names.with_overrides({key: parsed.pop(f"ssot_{key}") for key in PYTEST_KEYS})
     return Config(
         root=root,
         e2e_paths=parsed["ssot_e2e_paths"],  # type: ignore[arg-type]
@@ -260,6 +278,7 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         baseline=os.path.join(root, baseline) if baseline else None,  # type: ignore[arg-type]
         enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
         | optional_codes_enabled(selected),
+        test_names=test_names,
     )
 
 
@@ -320,16 +339,17 @@ def check_config_file(path: str) -> None:
 def project_root(config_file: str | None, cwd: str | None = None) -> str:
     """Directory that path-scope components are counted from.
 
-    The config file's directory; without one, the enclosing git work tree;
-    without that, the filesystem root (every component of the path counts).
+    The config file's directory; without one, the enclosing work tree of a
+    version control system; without that, the working directory.  Never the
+    filesystem root: a project under ``/tmp/e2e/`` is not in e2e scope.
     """
     if config_file:
         return os.path.dirname(os.path.abspath(config_file))
-    path = os.path.abspath(cwd or os.getcwd())
+    start = path = os.path.abspath(cwd or os.getcwd())
     while True:
-        if os.path.exists(os.path.join(path, ".git")):
+        if any(os.path.exists(os.path.join(path, marker)) for marker in _VCS_MARKERS):
             return path
         parent = os.path.dirname(path)
         if parent == path:
-            return parent
+            return start
         path = parent

@@ -29,10 +29,10 @@ from __future__ import annotations
 import ast
 import bisect
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
+from flake8_ssot.paths import FilePath, file_matches, matching_directory
 
 # Names a star import brings in that a rule cares about, per module.
 _MOCK_EXPORTS = frozenset({
@@ -168,6 +168,10 @@ class FileContext:
     fail_statements: list[Located] = field(default_factory=list)  # assert and raise
     scopes: dict[ast.AST, Scope] = field(default_factory=dict)
     imported_names: set[str] = field(default_factory=set)
+    # What pytest collects here, computed once on demand by collection.py.
+    test_module: bool | None = None
+    resolver: Any = None
+    collected: Any = None
 
     def __post_init__(self) -> None:
         if self.active is None:
@@ -433,60 +437,60 @@ class FileContext:
                 if self.qualname(item.value, scope) == "pytest.mark":
                     yield item.attr
 
-    def own_markers(self, owner: Scope) -> set[str]:
-        """Markers applied to a class or function itself (or, for the
-        module, through ``pytestmark``)."""
-        found: set[str] = set()
+    def _marker_uses(self, owner: Scope) -> Iterator[tuple[str, str]]:
+        """(marker name, where it is applied) for the markers applied to a
+        class or function itself (or, for the module, through ``pytestmark``)."""
         for value in owner.pytestmark:
-            found.update(self.marker_names(value, owner))
+            for name in self.marker_names(value, owner):
+                yield name, f"pytest.mark.{name} in pytestmark on line {value.lineno}"
         node = owner.node
         if owner.parent is not None and hasattr(node, "decorator_list"):
             for decorator in node.decorator_list:  # type: ignore[attr-defined]
-                found.update(self.marker_names(decorator, owner.parent))
-        return found
+                for name in self.marker_names(decorator, owner.parent):
+                    yield name, f"@pytest.mark.{name} on line {decorator.lineno}"
 
-    def _service_of_markers(self, markers: set[str]) -> str | None:
-        if markers & self.config.e2e_markers:
-            return E2E
-        if markers & self.config.integration_markers:
-            return INTEGRATION
-        return None
+    def own_markers(self, owner: Scope) -> set[str]:
+        """Markers applied to a class or function itself (or, for the
+        module, through ``pytestmark``)."""
+        return {name for name, _where in self._marker_uses(owner)}
+
+    def _service_of_markers(self, owner: Scope) -> tuple[str, str] | None:
+        """The strongest scope the owner's own markers give, and which marker."""
+        integration = None
+        for name, where in self._marker_uses(owner):
+            if name in self.config.e2e_markers:
+                return E2E, where
+            if name in self.config.integration_markers and integration is None:
+                integration = (INTEGRATION, where)
+        return integration
 
     def service_scope(self, owner: Scope) -> str | None:
         """``"e2e"``, ``"integration"`` or None (unit) for code in ``owner``."""
+        return self.service_scope_of(owner)[0]
+
+    def service_scope_of(self, owner: Scope) -> tuple[str | None, str]:
+        """The scope of code in ``owner`` and why: the directory in the path
+        (``tests/integration/ in the path``) or the marker that gives it."""
         cached = owner._service
         if cached is not False:
             return cached  # type: ignore[return-value]
         if owner.parent is None:
             config = self.config
-            if under_directory(self.path, config.e2e_paths):
-                result: str | None = E2E
-            elif under_directory(self.path, config.integration_paths):
-                result = INTEGRATION
-            else:
-                result = None
-            marked = self._service_of_markers(self.own_markers(owner))
+            result: tuple[str | None, str] = (None, "")
+            for kind, patterns in ((E2E, config.e2e_paths), (INTEGRATION, config.integration_paths)):
+                directory = matching_directory(self.path, patterns)
+                if directory is not None:
+                    result = (kind, f"{directory} in the path")
+                    break
         else:
-            result = self.service_scope(owner.parent)
-            marked = self._service_of_markers(self.own_markers(owner))
-        if marked == E2E or (marked == INTEGRATION and result is None):
+            result = self.service_scope_of(owner.parent)
+        marked = self._service_of_markers(owner)
+        if marked is not None and (marked[0] == E2E and result[0] != E2E or result[0] is None):
             result = marked
         owner._service = result
         return result
 
     # ---------------------------------------------------------- file facts
-    @property
-    def is_test_module(self) -> bool:
-        basename = self.path.basename
-        if basename is not None:
-            return is_test_filename(basename)
-        for statement in self.tree.body:
-            if isinstance(statement, _FUNCTIONS) and statement.name.startswith("test"):
-                return True
-            if isinstance(statement, ast.ClassDef) and statement.name.startswith("Test"):
-                return True
-        return False
-
     @property
     def environ_allowed(self) -> bool:
         return file_matches(self.path, self.config.environ_allowed_paths)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flake8_ssot.context import E2E, INTEGRATION, FileContext
-from flake8_ssot.rules.bases import BaseResolver, collect_tests
+from flake8_ssot.collection import collect_tests, is_test_module, resolver_for
 
 # Why a file has no facts beyond its name.
 CHECKED = "checked"
@@ -47,10 +47,10 @@ def real_service_scope(ctx: FileContext) -> str | None:
 
 def file_facts(ctx: FileContext) -> FileFacts:
     real_service = real_service_scope(ctx)
-    if not ctx.is_test_module:
+    if not is_test_module(ctx):
         return FileFacts(CHECKED, real_service=real_service)
-    resolver = BaseResolver(ctx)
-    tests = collect_tests(ctx, resolver)
+    resolver = resolver_for(ctx)
+    tests = collect_tests(ctx)
     # True: an SSOT base is reached; None: an imported base the checker cannot
     # see, which SOT402 gives the benefit of the doubt; False: no SSOT base.
     verdicts = [resolver.inherits(node, scope, resolver.is_ssot) for node, scope, _inner in tests.classes]

@@ -42,13 +42,6 @@ def file_path(filename: str, root: str) -> FilePath:
     return FilePath(absolute, parts)
 
 
-def is_test_filename(basename: str) -> bool:
-    """pytest's default ``python_files`` plus ``conftest.py``."""
-    return basename == "conftest.py" or (
-        basename.endswith(".py") and (basename.startswith("test_") or basename.endswith("_test.py"))
-    )
-
-
 def _ancestors(absolute: str) -> list[str]:
     found = []
     path = os.path.dirname(absolute)
@@ -61,21 +54,41 @@ def _ancestors(absolute: str) -> list[str]:
 
 
 def under_directory(path: FilePath, patterns: tuple[str, ...]) -> bool:
-    """Whether the file lies under a directory matching one of ``patterns``.
+    """Whether the file lies under a directory matching one of ``patterns``."""
+    return matching_directory(path, patterns) is not None
+
+
+def matching_directory(path: FilePath, patterns: tuple[str, ...]) -> str | None:
+    """The first directory the file lies under that matches one of ``patterns``,
+    as it reads below the project root (``tests/integration/``), or None.
 
     A bare pattern (no "/") is matched against each directory component
     below the project root; a pattern with "/" has been made absolute and
     is matched against each ancestor directory (and the file itself).
     """
     if path.absolute is None or not patterns:
-        return False
+        return None
     for pattern in patterns:
         if "/" in pattern:
-            if any(fnmatch.fnmatchcase(p, pattern) for p in [path.absolute, *_ancestors(path.absolute)]):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pattern) for part in path.directories):
-            return True
-    return False
+            for candidate in [path.absolute, *_ancestors(path.absolute)]:
+                if fnmatch.fnmatchcase(candidate, pattern):
+                    return _shown_directory(path, candidate)
+        else:
+            for index, part in enumerate(path.directories):
+                if fnmatch.fnmatchcase(part, pattern):
+                    return "/".join(path.parts[:index + 1]) + "/"
+    return None
+
+
+def _shown_directory(path: FilePath, directory: str) -> str:
+    """``directory`` (the file or an ancestor of it) as it reads in the file's
+    parts, with a trailing "/" for a directory; absolute above the root."""
+    above = path.absolute.count(os.sep) - directory.count(os.sep)  # type: ignore[union-attr]
+    if above == 0:
+        return "/".join(path.parts)
+    if above < len(path.parts):
+        return "/".join(path.parts[:-above]) + "/"
+    return directory + "/"
 
 
 def file_matches(path: FilePath, patterns: tuple[str, ...]) -> bool:

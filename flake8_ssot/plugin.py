@@ -14,6 +14,8 @@ from flake8_ssot.checker import check_tree
 from flake8_ssot.config import (
     OPTIONS, Config, ConfigError, build_config, check_config_file, find_config_file, project_root,
 )
+from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
+from flake8_ssot.selection import check_codes, parse_per_file_ignores
 
 
 def _command_line(argv: list[str]) -> argparse.Namespace:
@@ -27,6 +29,14 @@ def _command_line(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ssot-baseline")
     known, _rest = parser.parse_known_args(argv)
     return known
+
+
+def _test_names(options: argparse.Namespace) -> TestNames:
+    """The project's pytest names, found from the files flake8 checks."""
+    display_name = getattr(options, "stdin_display_name", "stdin")
+    paths = [display_name if path == "-" and display_name != "stdin" else path
+             for path in getattr(options, "filenames", None) or ["."]]
+    return find_test_names(common_directory(paths, os.getcwd()))
 
 
 class SSOTChecker:
@@ -71,9 +81,13 @@ class SSOTChecker:
             # to the working directory (from the config file, to the file's directory).
             values = {**values, "ssot_baseline": os.path.abspath(options.ssot_baseline)}
         try:
+            for key in ("select", "extend_select", "ignore", "extend_ignore"):
+                check_codes(key.replace("_", "-"), getattr(options, key, None) or (), any_plugin=True)
+            for _pattern, codes in parse_per_file_ignores(getattr(options, "per_file_ignores", "") or ""):
+                check_codes("per-file-ignores", codes, any_plugin=True)
             for path in read_files:
                 check_config_file(path)
-            cls.config = build_config(values, project_root(config_file), selected)
+            cls.config = build_config(values, project_root(config_file), selected, _test_names(options))
             cls.baseline = Baseline.load(cls.config.baseline) if cls.config.baseline else None
         except ConfigError as error:
             raise SystemExit(str(error)) from None

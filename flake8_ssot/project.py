@@ -17,7 +17,10 @@ from flake8_ssot.config import (
     OPTIONS_BY_KEY, Config, ConfigError, build_config, check_config_file, find_config_file, normalize_path,
     project_root,
 )
-from flake8_ssot.selection import Decider, Selection, any_of, matches_filename
+from flake8_ssot.paths import file_matches, file_path, under_directory
+from flake8_ssot.pytest_config import common_directory, find_test_names
+from flake8_ssot.registry import PREFIX
+from flake8_ssot.selection import REPORTABLE, Decider, Selection, any_of, check_codes, matches_filename
 
 FLAKE8_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 STDIN = "-"
@@ -36,7 +39,7 @@ FLAKE8_OPTIONS = {
     "disable-noqa": _FLAG,
 }
 _LIST_SEPARATORS = re.compile(r"[,\s]")
-_VALID_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
+_SCOPE_PATH_OPTIONS = ("ssot-e2e-paths", "ssot-integration-paths", "ssot-environ-allowed-paths")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class Settings:
     filename_patterns: tuple[str, ...]
     disable_noqa: bool
     full_parse: bool = False  # parse every file and run every rule on the full walk: no trigger (triggers.py)
+    # The path options the project or the command line set, with their entries
+    # as matched (for the warning about entries that match nothing).
+    path_options: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _split(value: str) -> list[str]:
@@ -80,11 +86,11 @@ def _option_values(
     line; so is a file name (``ssot-baseline``), even without a ``/``.
     """
     values: dict[str, object] = {}
-    sources: list[tuple[str, object, str, bool]] = []
+    sources: list[tuple[str, object, str]] = []
     if parser.has_section("flake8"):
-        sources += [(key, parser.get("flake8", key), config_dir, True) for key in parser.options("flake8")]
-    sources += [(key, value, cwd, False) for key, value in overrides.items()]
-    for raw_key, value, parent, from_file in sources:
+        sources += [(key, parser.get("flake8", key), config_dir) for key in parser.options("flake8")]
+    sources += [(key, value, cwd) for key, value in overrides.items()]
+    for raw_key, value, parent in sources:
         key = raw_key.replace("_", "-")
         kind = FLAKE8_OPTIONS.get(key)
         if kind is None and key in OPTIONS_BY_KEY:
@@ -103,8 +109,8 @@ def _option_values(
             items = _split(str(value))
             if kind == _PATHS:
                 items = [normalize_path(item, parent) for item in items]
-            elif from_file and key in ("ignore", "extend-ignore"):
-                _check_codes(key, items)
+            elif kind == _CODES:
+                check_codes(key, items)
             values[key] = items
     return values
 
@@ -116,16 +122,6 @@ def _boolean(key: str, value: str) -> bool:
     return state
 
 
-def _check_codes(key: str, codes: Sequence[str]) -> None:
-    """flake8 refuses these in a config file's ignore lists; so do we."""
-    for code in codes:
-        if not _VALID_CODE_PREFIX.match(code):
-            raise ConfigError(
-                f"flake8-ssot: error code {code!r} supplied to {key!r} does not match "
-                f"{_VALID_CODE_PREFIX.pattern!r}"
-            )
-
-
 def load_settings(
     overrides: Mapping[str, object] | None = None,
     *,
@@ -133,13 +129,16 @@ def load_settings(
     append_config: Sequence[str] = (),
     isolated: bool = False,
     cwd: str | None = None,
+    paths: Sequence[str] = (),
 ) -> Settings:
     """The settings flake8 would use when run from ``cwd`` with these options.
 
     ``overrides`` holds command-line values by option key (``select``,
     ``ssot-e2e-paths``, ...), raw as typed; they win over the config file.
     ``config``/``append_config``/``isolated`` are flake8's options of the same
-    names.  Raises ConfigError with a one-line message.
+    names.  The project's pytest configuration is found from ``paths`` (the
+    checked paths) as pytest finds it.  Raises ConfigError with a one-line
+    message.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
     config_file = None if isolated else (config or find_config_file(cwd))
@@ -151,14 +150,49 @@ def load_settings(
     select = values.get("select")
     extend_select = values.get("extend-select", [])
     decider = Decider(select, extend_select, values.get("ignore"), values.get("extend-ignore", []))
+    if not any(decider.reports(code) for code in REPORTABLE):
+        chosen = ", ".join(
+            f"{key} = {','.join(values[key])}"  # type: ignore[arg-type]
+            for key in ("select", "extend-select", "ignore", "extend-ignore") if values.get(key)
+        )
+        raise ConfigError(f"flake8-ssot: nothing to check: {chosen} selects none of the codes flake8-ssot reports "
+                          f"({PREFIX}..., E902, E999)")
     ssot_values = {OPTIONS_BY_KEY[key].dest: value for key, value in values.items() if key in OPTIONS_BY_KEY}
+    test_names = find_test_names(common_directory(paths, cwd))
     return Settings(
-        config=build_config(ssot_values, project_root(config_file, cwd), [*(select or ()), *extend_select]),
+        config=build_config(ssot_values, project_root(config_file, cwd), [*(select or ()), *extend_select], test_names),
         selection=Selection.build(decider, str(values.get("per-file-ignores", ""))),
         exclude=(*values.get("exclude", FLAKE8_EXCLUDE), *values.get("extend-exclude", ())),
         filename_patterns=tuple(values.get("filename", ["*.py"])),
         disable_noqa=bool(values.get("disable-noqa", False)),
+        path_options=tuple(
+            (key, tuple(values[key])) for key in _SCOPE_PATH_OPTIONS if values.get(key)  # type: ignore[arg-type]
+        ),
     )
+
+
+def unmatched_path_entries(files: Sequence[str], settings: Settings) -> list[tuple[str, str]]:
+    """(option, entry) for each entry of a set path option that matches no
+    checked file: ``ssot-integration-paths = integraton`` would otherwise
+    silently put nothing in integration scope."""
+    pending = [(key, entry) for key, entries in settings.path_options for entry in entries]
+    root = settings.config.root
+    directories_seen: set[str] = set()
+    for name in files:
+        if not pending:
+            break
+        if name == STDIN:
+            continue
+        directory = os.path.dirname(os.path.abspath(name))
+        if directory in directories_seen and all(key != "ssot-environ-allowed-paths" for key, _ in pending):
+            continue
+        directories_seen.add(directory)
+        path = file_path(name, root)
+        pending = [
+            (key, entry) for key, entry in pending
+            if not (file_matches if key == "ssot-environ-allowed-paths" else under_directory)(path, (entry,))
+        ]
+    return pending
 
 
 def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: str = "stdin") -> Iterator[str]:

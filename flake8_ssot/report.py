@@ -19,7 +19,7 @@ from collections import Counter
 from typing import IO, Any, Iterable, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.cli import add_project_arguments, load_project
+from flake8_ssot.cli import add_project_arguments, load_project, warn_about_inputs
 from flake8_ssot.config import ConfigError
 from flake8_ssot.context import E2E, INTEGRATION
 from flake8_ssot.facts import CHECKED, NOT_CHECKED, SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
@@ -329,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     paths = list(expand_paths(args.paths, settings))
+    warn_about_inputs(args.paths, paths, settings)
     if STDIN in paths:
         print("ssot-report: audits files and directories, not standard input ('-')", file=sys.stderr)
         return 2

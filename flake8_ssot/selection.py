@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from flake8_ssot.config import ConfigError, normalize_path
-from flake8_ssot.registry import PREFIX
+from flake8_ssot.registry import FILE_ERRORS, PREFIX, RULES
 
 # flake8's default ignore list; none of it is ours, but it takes part in
 # the longest-prefix tie-break exactly as in flake8.
@@ -26,6 +26,33 @@ FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", 
 DEFAULT_SELECT = ("E", PREFIX)
 
 _EXPLICIT, _IMPLICIT, _NO = 2, 1, 0
+# flake8's code pattern: what select, ignore and per-file-ignores may hold.
+VALID_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
+# The codes the standalone tools can report.
+REPORTABLE = (*RULES, *FILE_ERRORS)
+
+
+def check_codes(key: str, codes: Sequence[str], *, any_plugin: bool = False) -> None:
+    """Reject a code no tool could report, where flake8 would silently select
+    or ignore nothing: one that is not a code at all (``sot1``, ``E-501``), or
+    one of ours that names no rule (``SOT6``).  With ``any_plugin`` (inside
+    flake8, where other plugins' codes are valid and flake8 has its own say),
+    only codes of our family are checked."""
+    for code in codes:
+        ours = code.upper().startswith(PREFIX)
+        if ours and VALID_CODE_PREFIX.match(code) and any(rule.startswith(code) for rule in RULES):
+            continue
+        if not ours and (any_plugin or VALID_CODE_PREFIX.match(code)):
+            continue
+        hint = ""
+        if code.upper() != code and any(rule.startswith(code.upper()) for rule in REPORTABLE):
+            hint = f" (did you mean {code.upper()}?)"
+        elif ours:
+            families = sorted({rule[:4] + "xx" for rule in RULES})
+            hint = f" (flake8-ssot's codes are {', '.join(families)}; see the rules table)"
+        what = "no flake8-ssot rule has this code" if ours and VALID_CODE_PREFIX.match(code) else \
+            f"not a code or prefix: codes match {VALID_CODE_PREFIX.pattern}"
+        raise ConfigError(f"flake8-ssot: unknown code {code!r} in {key}: {what}{hint}")
 
 
 @dataclass
@@ -159,9 +186,11 @@ class Selection:
 
     @classmethod
     def build(cls, default: Decider, per_file_ignores: str) -> Selection:
+        pairs = parse_per_file_ignores(per_file_ignores)
+        for _pattern, codes in pairs:
+            check_codes("per-file-ignores", codes)
         per_file = tuple(
-            (normalize_path(pattern, os.curdir), default.with_extra_ignores(codes))
-            for pattern, codes in parse_per_file_ignores(per_file_ignores)
+            (normalize_path(pattern, os.curdir), default.with_extra_ignores(codes)) for pattern, codes in pairs
         )
         return cls(default, per_file)
 

@@ -42,7 +42,7 @@ import unicodedata
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.paths import FilePath, file_matches, is_test_filename, under_directory
+from flake8_ssot.paths import FilePath, file_matches, under_directory
 from flake8_ssot.registry import RULES
 from flake8_ssot.rules.hygiene import MAX_EDITS
 
@@ -50,16 +50,13 @@ from flake8_ssot.rules.hygiene import MAX_EDITS
 class Source:
     """What a trigger may look at: one file's text, line count and location."""
 
-    __slots__ = ("texts", "lines", "path", "test_module", "_held", "_ends")
+    __slots__ = ("texts", "lines", "path", "_held", "_ends")
 
     def __init__(self, text: str, lines: Sequence[str], path: FilePath) -> None:
         """``text`` is ``"".join(lines)``; ``lines`` split as the parser numbers them."""
         self.texts = (text,) if text.isascii() else (text, unicodedata.normalize("NFKC", text))
         self.lines = lines
         self.path = path
-        # A name that is not a test module's cannot become one; an unknown
-        # name (plain stdin) is decided by the content, so it may be one.
-        self.test_module = path.basename is None or is_test_filename(path.basename)
         self._held: dict[Trigger, bool] = {}
         self._ends: list[int] | None = None
 
@@ -232,6 +229,12 @@ class Triggers:
             shortest=max(1, min(lengths) - MAX_EDITS), longest=max(lengths) + MAX_EDITS))
 
         # Conditions several triggers share, each evaluated once per file (Source.holds).
+        def test_module(source: Source) -> bool:
+            # A name that is not a test module's cannot become one; an unknown
+            # name (plain stdin) is decided by the content, so it may be one.
+            path = source.path
+            return path.basename is None or config.test_names.is_test_file(path.basename, path.absolute)
+
         def real_service(source: Source) -> bool:
             path = source.path
             return under_directory(path, config.e2e_paths) or under_directory(path, config.integration_paths) \
@@ -255,19 +258,19 @@ class Triggers:
             "fake-module-in-real-service": lambda source: source.holds(real_service) and source.contains(fake_roots),
             "double-class-in-real-service": lambda source: source.holds(real_service) and (
                 source.holds(mock_words) or (class_words is not None and source.search(class_words))),
-            "test-module": lambda source: source.test_module,
+            "test-module": lambda source: source.holds(test_module),
             # The plain scan first: the regex is much slower than ``in``.
             "environ": lambda source: source.holds(env) and source.contains(_ENVIRON_WORDS) and source.search(_ENVIRON)
             and not file_matches(source.path, config.environ_allowed_paths),
             # monkeypatch.setenv / delenv: the method's name is written.
-            "monkeypatch-env": lambda source: source.test_module and source.holds(env)
+            "monkeypatch-env": lambda source: source.holds(test_module) and source.holds(env)
             and source.contains(("setenv", "delenv")),
             "relative-import": lambda source: source.search(RELATIVE_IMPORT),
             "long-module": lambda source: bool(config.max_module_lines) and len(source.lines) > config.max_module_lines,
             # skip markers, unittest.skip, pytest.skip(), self.skipTest()
             "skip": lambda source: source.contains(("skip",)),
             # time.sleep / asyncio.sleep, in a test module.
-            "sleep-in-test-module": lambda source: source.test_module and source.contains(("sleep",)),
+            "sleep-in-test-module": lambda source: source.holds(test_module) and source.contains(("sleep",)),
             "near-miss": near_miss,
             # SOT999 is a failure to check a parsed file, which another trigger selected.
             "never": lambda source: False,

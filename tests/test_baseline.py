@@ -91,8 +91,8 @@ def test_a_copy_of_a_baselined_line_is_new(tmp_path: Path, run) -> None:
     target.write_text(SOURCE.replace(MOCK_LINE, MOCK_LINE * 2), encoding="utf-8")
     status, out, _ = run("--baseline", "base.json")
     assert status == 1
-    assert out == [f"./{PAYMENTS}:15:15: SOT101 MagicMock() creates a mock in integration scope; "
-                   "exercise the real service"]
+    assert out == [f"./{PAYMENTS}:15:15: SOT101 MagicMock() creates a mock in integration scope "
+                   "(tests/integration/ in the path); exercise the real service"]
 
 
 def test_an_edited_line_is_new(tmp_path: Path, run) -> None:

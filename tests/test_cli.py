@@ -172,7 +172,7 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     result = run_ssot_check("--select=SOT3", "app/bom.py", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout == "app/bom.py:2:1: SOT301 os.environ accessed directly; go through the " \
-                            "isolated-environment module\n"
+                            "project's isolated-environment module (name it in ssot-environ-allowed-paths)\n"
 
 
 def test_flake8_is_not_imported(tmp_path: Path) -> None:
@@ -207,24 +207,25 @@ def test_jobs_do_not_change_the_output(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {})
+    write_project(tmp_path, {"ssot-environ-allowed-paths": "shared/env.py"})  # named in SOT301's message
     status, out, _ = run_main(["--format", "json", "app/bom.py", "app/broken.py"], tmp_path, monkeypatch, capsys)
     assert status == 1
     assert json.loads(out) == [
         {"path": "app/bom.py", "line": 2, "column": 1, "code": "SOT301",
-         "message": "os.environ accessed directly; go through the isolated-environment module"},
+         "message": "os.environ accessed directly; go through the isolated-environment module (shared/env.py)"},
         {"path": "app/broken.py", "line": 3, "column": 6, "code": "E999",
          "message": "SyntaxError: '(' was never closed"},
     ]
 
 
 @pytest.mark.parametrize(("output_format", "line"), [
-    ("pylint", "app/bom.py:2: [SOT301] os.environ accessed directly; go through the isolated-environment module"),
+    ("pylint", "app/bom.py:2: [SOT301] os.environ accessed directly; go through the isolated-environment module "
+               "(shared/env.py)"),
     ("%(code)s@%(row)d,%(col)d %(path)s", "SOT301@2,1 app/bom.py"),
 ])
 def test_other_formats(tmp_path: Path, output_format: str, line: str,
                        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {})
+    write_project(tmp_path, {"ssot-environ-allowed-paths": "shared/env.py"})
     assert run_main(["--format", output_format, "app/bom.py"], tmp_path, monkeypatch, capsys) == (1, line + "\n", "")
 
 
@@ -272,8 +273,18 @@ def test_config_option_and_isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                                     "(did you mean ssot-e2e-paths?)"),
     ({"per-file-ignores": "tests/*.py"}, [], "flake8-ssot: per-file-ignores must map file patterns to codes "
                                              "('pattern: CODE ...'), got 'tests/*.py'"),
-    ({"extend-ignore": "sot101"}, [], "flake8-ssot: error code 'sot101' supplied to 'extend-ignore' does not "
-                                      "match '^[A-Z]{1,3}[0-9]{0,3}$'"),
+    ({"extend-ignore": "sot101"}, [], "flake8-ssot: unknown code 'sot101' in extend-ignore: not a code or prefix: "
+                                      "codes match ^[A-Z]{1,3}[0-9]{0,3}$ (did you mean SOT101?)"),
+    ({}, ["--select=sot1"], "flake8-ssot: unknown code 'sot1' in select: not a code or prefix: "
+                            "codes match ^[A-Z]{1,3}[0-9]{0,3}$ (did you mean SOT1?)"),
+    ({"extend-select": "SOT6"}, [], "flake8-ssot: unknown code 'SOT6' in extend-select: no flake8-ssot rule has "
+                                    "this code (flake8-ssot's codes are SOT1xx, SOT2xx, SOT3xx, SOT4xx, SOT5xx, "
+                                    "SOT9xx; see the rules table)"),
+    ({"per-file-ignores": "tests/*: SOT77"}, [], "flake8-ssot: unknown code 'SOT77' in per-file-ignores: no "
+                                                "flake8-ssot rule has this code (flake8-ssot's codes are SOT1xx, "
+                                                "SOT2xx, SOT3xx, SOT4xx, SOT5xx, SOT9xx; see the rules table)"),
+    ({}, ["--select=XYZ"], "flake8-ssot: nothing to check: select = XYZ selects none of the codes flake8-ssot "
+                           "reports (SOT..., E902, E999)"),
     ({"disable-noqa": "maybe"}, [], "flake8-ssot: invalid value for disable-noqa: 'maybe' (expected true or false)"),
     ({}, ["--config", "nowhere.cfg"], "flake8-ssot: the config file does not exist: nowhere.cfg"),
     ({}, ["--ssot-max-sleep", "soon"], "flake8-ssot: invalid value for ssot-max-sleep: 'soon' (expected a number)"),

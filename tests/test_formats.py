@@ -62,10 +62,10 @@ def test_ssot_check_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert ssot_check(tmp_path, monkeypatch, capsys, "--format", "github").splitlines() == [
         f"::error file={PAYMENTS},line=1,col=1,title=SOT201::test module has no Business Value "
         "Justification (BVJ) in its docstring",
-        f"::error file={PAYMENTS},line=7,col=15,title=SOT101::MagicMock() creates a mock in integration scope; "
-        "exercise the real service",
+        f"::error file={PAYMENTS},line=7,col=15,title=SOT101::MagicMock() creates a mock in integration scope "
+        "(tests/integration/ in the path); exercise the real service",
         f"::error file={PAYMENTS},line=12,col=13,title=SOT301::os.environ accessed directly; "
-        "go through the isolated-environment module",
+        "go through the project's isolated-environment module (name it in ssot-environ-allowed-paths)",
     ]
 
 

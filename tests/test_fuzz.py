@@ -2,8 +2,8 @@
 
 Programs are assembled from the constructs the rules resolve: aliased, star,
 conditional and ``TYPE_CHECKING`` imports, decorators and markers, nested
-classes and functions that shadow library names, docstrings that look like
-BVJ blocks (including bytes and f-string ones), and attribute chains
+classes and functions that shadow library names, docstrings that look
+like BVJ blocks (including bytes and f-string ones), and attribute chains
 thousands deep.  hypothesmith adds programs drawn from Python's grammar.
 
 Properties: check_tree never raises and never gives up (SOT999); the result

@@ -174,7 +174,8 @@ def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
 
     failing = try_repo(hook_repo, user)
     assert {hook: status for hook, (status, _) in failing.items()} == dict.fromkeys(HOOK_IDS, "Failed")
-    sot301 = "app.py:3:7: SOT301 os.environ accessed directly; go through the isolated-environment module"
+    sot301 = ("app.py:3:7: SOT301 os.environ accessed directly; go through the project's isolated-environment "
+              "module (name it in ssot-environ-allowed-paths)")
     assert sot301 in failing["ssot"][1].splitlines()
     assert sot301 in failing["ssot-flake8"][1].splitlines()
     assert "tests/fix_thing.py: stray file in a test tree (matches 'fix_*.py')" in failing["ssot-test-file-names"][1]

@@ -23,6 +23,7 @@ BAD_VALUES = {
     "words": "Mock, Fa-ke",
     "fields": "Segment, Goal|",
     "globs": '"openai.*"',  # quotes copied from a TOML file would match nothing
+    "patterns": "test_*.py, '*_tests.py'",  # so would these
     "int": "-1",
     "float": "nan",
     "file": 7,  # a TOML number where a file name belongs

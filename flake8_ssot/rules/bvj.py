@@ -7,15 +7,23 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from flake8_ssot.collection import collect_tests, is_test_module
 from flake8_ssot.context import FileContext
 from flake8_ssot.registry import Finding, finding
-from flake8_ssot.rules.bases import BaseResolver
 
 # Markdown a line may start with: headings, quotes, bullets, numbering.
 _LEAD = re.compile(r"^\s*(?:(?:#+|>+|[-*+\u2022])\s+|\d+[.)]\s+)*")
 _EMPHASIS = "*_` "
-_HEADER = re.compile(r"business\s+value\s+justification", re.IGNORECASE)
-_BVJ_LINE = re.compile(r"^bvj\b[\s*_`)]*(?::|$)", re.IGNORECASE)
+# A header begins with the phrase or the word (after markdown and emphasis);
+# what follows it on the line (``(BVJ):``, ``-``) is skipped to the fields.
+_HEADER = re.compile(
+    r"^(?:business\s+value\s+justification|bvj)\b[\s*_`]*(?:\((?:bvj|business\s+value\s+justification)\))?"
+    r"[\s*_`]*(?:[:\u2013\u2014-][\s*_`]*)?",
+    re.IGNORECASE,
+)
+# BVJ text anywhere in a line: where it is written but does not count (SOT201's message).
+_MENTION = re.compile(r"business\s+value\s+justification|\bbvj\b", re.IGNORECASE)
+_COMMENT_HEADER = re.compile(r"^\s*#+[\s*_`]*(?:business\s+value\s+justification|bvj)\b", re.IGNORECASE)
 _FIELD = re.compile(
     r"^[*_`]*(?P<name>[A-Za-z][A-Za-z /&()'-]{0,60}?)[*_`]*\s*:(?!//)[*_`]*\s*(?P<value>.*)$"
 )
@@ -47,9 +55,12 @@ def _strip(text: str) -> str:
     return _LEAD.sub("", text).strip()
 
 
-def is_header(text: str) -> bool:
-    stripped = _strip(text).lstrip(_EMPHASIS)
-    return bool(_HEADER.search(text)) or bool(_BVJ_LINE.match(stripped))
+def header_rest(text: str) -> str | None:
+    """What follows the header on a line that begins a BVJ block, else None."""
+    match = _HEADER.match(_strip(text).lstrip(_EMPHASIS))
+    if match is None:
+        return None
+    return _strip(text).lstrip(_EMPHASIS)[match.end():]
 
 
 def _clean_value(value: str) -> str:
@@ -82,25 +93,24 @@ def parse_blocks(lines: list[tuple[int, int, str]], known: dict[str, str]) -> li
     while index < len(lines):
         number, col, text = lines[index]
         index += 1
-        if not is_header(text):
+        rest = header_rest(text)
+        if rest is None:
             continue
         block = Block(number, col)
         blocks.append(block)
-        # "BVJ: Segment: Enterprise" or "**BVJ** - Segment: ..." carry a field inline.
-        inline = re.split(r":", _strip(text), maxsplit=1)
-        if len(inline) == 2 and _BVJ_LINE.match(_strip(text).lstrip(_EMPHASIS)):
-            _add_field(block, known, number, col, inline[1])
+        # "BVJ: Segment: Enterprise | Goal: ..." carries fields on the header line.
+        last = _add_fields(block, known, number, col, rest) if rest.strip() else None
+        last = last if isinstance(last, Field) else None
         seen_blank = False
-        last: Field | None = None
         while index < len(lines):
             number, col, text = lines[index]
             if not text.strip():
                 seen_blank = True
                 index += 1
                 continue
-            if is_header(text):
+            if header_rest(text) is not None:
                 break
-            added = _add_field(block, known, number, col, text)
+            added = _add_fields(block, known, number, col, _strip(text))
             if added is not None:
                 last = added if added is not True else None
                 seen_blank = False
@@ -113,10 +123,27 @@ def parse_blocks(lines: list[tuple[int, int, str]], known: dict[str, str]) -> li
     return blocks
 
 
+def _add_fields(block: Block, known: dict[str, str], line: int, col: int, text: str) -> Field | bool | None:
+    """Record the ``Name: value`` fields of a line, several when separated by
+    ``|``; the last field recorded, True when only fields we do not require
+    were there, None when the line holds no field."""
+    last: Field | bool | None = None
+    previous: Field | None = None
+    for piece in text.split("|"):
+        added = _add_field(block, known, line, col, piece.strip())
+        if added is None:
+            if previous is not None and piece.strip():  # "Segment: Free | Early": the value goes on
+                previous.value = f"{previous.value} | {_clean_value(piece)}"
+            continue
+        previous = added if isinstance(added, Field) else None
+        last = added if last is None or isinstance(added, Field) else last
+    return last
+
+
 def _add_field(block: Block, known: dict[str, str], line: int, col: int, text: str) -> Field | bool | None:
-    """Record a ``Name: value`` line; True for a field we do not require,
-    None when the line is not a field."""
-    match = _FIELD.match(_strip(text))
+    """Record a ``Name: value`` text; True for a field we do not require,
+    None when the text is not a field."""
+    match = _FIELD.match(text)
     if match is None:
         return None
     key = known.get(_normal(match.group("name")))
@@ -149,54 +176,48 @@ def _docstring_expr(node: ast.AST) -> ast.Expr | None:
     return None
 
 
-def _tests(ctx: FileContext) -> list[ast.AST]:
-    """Top-level test functions and test classes."""
-    resolver = BaseResolver(ctx)
-    tests = [
-        node for node in ctx.tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
-    ]
-    tests += [
-        node for node, scope, _inner in ctx.classes
-        if scope is ctx.module and resolver.is_test_class(node, scope)  # type: ignore[arg-type]
-    ]
-    return sorted(tests, key=lambda node: node.lineno)  # type: ignore[attr-defined]
+def _top_level_tests(ctx: FileContext) -> list[ast.AST]:
+    """Test functions and test classes at module level, in source order."""
+    collected = collect_tests(ctx)
+    return sorted(
+        (loc.node for loc in (*collected.classes, *collected.functions) if loc.scope is ctx.module),
+        key=lambda node: node.lineno,  # type: ignore[attr-defined]
+    )
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    if not ctx.is_test_module:
+    if not is_test_module(ctx):
         return
     config = ctx.config
     known = {_normal(alt): group[0] for group in config.bvj_fields for alt in group}
     segment_key = next((g[0] for g in config.bvj_fields if "segment" in map(_normal, g)), None)
     segments = {s.lower() for s in config.bvj_segments}
 
-    def blocks_of(node: ast.AST) -> list[Block]:
+    def bvj_of(node: ast.AST) -> Block | None:
+        """A docstring's BVJ: its blocks' fields together, at its first header."""
         doc = _docstring_expr(node)
-        return parse_blocks(_docstring_lines(ctx, doc), known) if doc is not None else []
+        blocks = parse_blocks(_docstring_lines(ctx, doc), known) if doc is not None else []
+        if not blocks:
+            return None
+        merged = Block(blocks[0].line, blocks[0].col)
+        for block in blocks:
+            for key, found in block.fields.items():
+                merged.fields.setdefault(key, found)
+        return merged
 
-    module_blocks = blocks_of(ctx.tree)
-    tests = _tests(ctx)
-    all_blocks = list(module_blocks)
-    missing = []
-    for test in tests:
-        own = blocks_of(test)
-        all_blocks.extend(own)
-        if not own:
-            missing.append(test.name)  # type: ignore[attr-defined]
-    # Test methods may carry their own BVJ; check what they carry.
-    for test in tests:
-        if isinstance(test, ast.ClassDef):
-            for item in test.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
-                    all_blocks.extend(blocks_of(item))
+    # The BVJ that counts: the module's; without one, each top-level test's own.
+    module_bvj = bvj_of(ctx.tree)
+    if module_bvj is not None:
+        counted = [module_bvj]
+    else:
+        tests = _top_level_tests(ctx)
+        own = [(test, bvj_of(test)) for test in tests]
+        counted = [bvj for _test, bvj in own if bvj is not None]
+        missing = [test.name for test, bvj in own if bvj is None]  # type: ignore[attr-defined]
+        if missing and ctx.reports("SOT201"):
+            yield finding((1, 0), "SOT201", detail=_why_missing(ctx, missing, len(tests)))
 
-    if not module_blocks and missing:
-        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
-        detail = f"; tests without one of their own: {shown}" if len(missing) < len(tests) else ""
-        yield finding((1, 0), "SOT201", detail=detail)
-
-    for block in all_blocks:
+    for block in counted:
         absent = [group for group in config.bvj_fields if group[0] not in block.fields]
         if absent:
             names = ", ".join(" or ".join(group) for group in absent)
@@ -208,3 +229,41 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             elif key == segment_key and not segments & set(_WORD.findall(found.value.lower())):
                 yield finding((found.line, found.col), "SOT203", value=found.value,
                               segments=", ".join(config.bvj_segments))
+
+
+def _why_missing(ctx: FileContext, missing: list[str], tests: int) -> str:
+    """SOT201's detail: the tests without a BVJ of their own when some have
+    one, and BVJ text written where it does not count."""
+    detail = ""
+    if len(missing) < tests:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        detail = f"; tests without one of their own: {shown}"
+    misplaced = _misplaced_bvj(ctx)
+    return detail + (f"; {misplaced}" if misplaced else "")
+
+
+def _misplaced_bvj(ctx: FileContext) -> str | None:
+    """The first BVJ text that does not count, and why, if there is any."""
+    body = ctx.tree.body
+    docstring = _docstring_expr(ctx.tree)
+    if docstring is not None:
+        for number, _col, text in _docstring_lines(ctx, docstring):
+            if _MENTION.search(text):
+                return (f"the module docstring mentions a BVJ on line {number}, but a BVJ starts at a line "
+                        "that begins with 'Business Value Justification' or 'BVJ'")
+    for statement in body[1:] if docstring is not None else body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+                and isinstance(statement.value.value, str) \
+                and any(header_rest(line) is not None for line in statement.value.value.splitlines()):
+            return (f"a BVJ string on line {statement.lineno} is not the module docstring: "
+                    f"code comes before it on line {body[0].lineno}")
+    for number, line in enumerate(ctx.lines, 1):
+        if _COMMENT_HEADER.match(line):
+            return f"the BVJ on line {number} is a comment, not a docstring"
+    for node, scope, _inner in ctx.functions:
+        if scope.kind == "class":
+            doc = _docstring_expr(node)
+            if doc is not None and any(header_rest(line) is not None for line in doc.value.value.splitlines()):
+                return (f"the BVJ on line {doc.lineno} is in a method's docstring; it counts only in the "
+                        "module docstring or a top-level test's")
+    return None

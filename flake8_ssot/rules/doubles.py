@@ -67,14 +67,25 @@ def _string_target(call: ast.Call) -> str | None:
 
 
 def _target_text(call: ast.Call) -> str:
+    """What is patched: ``'pkg.Client.send'``, or for ``patch.object`` and
+    ``patch.dict`` the object (``EmailClient, 'send'``, ``os.environ, ...``)."""
     target = _string_target(call)
     if target is not None:
         return repr(target)
-    return "..." if (call.args or call.keywords) else ""
+    if not call.args:
+        return "..." if call.keywords else ""
+    shown = [_dotted(call.args[0]) if isinstance(call.args[0], (ast.Name, ast.Attribute)) else "..."]
+    if len(call.args) > 1:
+        second = call.args[1]
+        shown.append(repr(second.value) if isinstance(second, ast.Constant) and isinstance(second.value, str)
+                     else "...")
+    if len(call.args) > 2 or call.keywords:
+        shown.append("...")
+    return ", ".join(shown)
 
 
 def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope) -> bool:
-    if node.name.startswith("test"):  # type: ignore[attr-defined]
+    if ctx.config.test_names.is_test_function_name(node.name):  # type: ignore[attr-defined]
         return True
     for decorator in node.decorator_list:  # type: ignore[attr-defined]
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -85,7 +96,7 @@ def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope) -> bool:
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     config = ctx.config
-    service = ctx.service_scope
+    service = ctx.service_scope_of
     reports = ctx.reports
     calls = ctx.calls if reports("SOT101") or reports("SOT102") else []
     for node, scope, owner in calls:
@@ -98,16 +109,16 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         member = mock_member(ctx.qualname(func, scope))
         if member is None:
             continue
-        kind = service(owner)
+        kind, why = service(owner)
         if kind is None:
             continue
         name, via_mocker = member
         if name in FACTORIES:
-            yield finding(node, "SOT101", name=_dotted(func) + "()", scope=kind)
+            yield finding(node, "SOT101", name=_dotted(func) + "()", scope=kind, why=why)
         elif name in (MOCKER_PATCHERS if via_mocker else PATCHERS):
             if kind == INTEGRATION and name == "patch" and _allowed(node, config.mock_allowed_targets):
                 continue
-            yield finding(node, "SOT102", name=_dotted(func), target=_target_text(node), scope=kind)
+            yield finding(node, "SOT102", name=_dotted(func), target=_target_text(node), scope=kind, why=why)
 
     # mock.sentinel: every use, whether reached as an attribute or a name.
     sentinel_uses = []
@@ -119,19 +130,19 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             continue
         member = mock_member(ctx.qualname(node, scope))
         if member is not None and member[0] == "sentinel":
-            kind = service(owner)
+            kind, why = service(owner)
             if kind is not None:
-                yield finding(node, "SOT101", name=_dotted(node), scope=kind)
+                yield finding(node, "SOT101", name=_dotted(node), scope=kind, why=why)
 
     for node, scope, inner in ctx.functions if reports("SOT103") else ():
         args = node.args  # type: ignore[attr-defined]
         requested = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg in MOCKER_FIXTURES]
         if not requested or not _is_test_or_fixture(ctx, node, scope):
             continue
-        kind = service(inner)
+        kind, why = service(inner)
         if kind is not None:
             for arg in requested:
-                yield finding(arg, "SOT103", name=arg.arg, scope=kind)
+                yield finding(arg, "SOT103", name=arg.arg, scope=kind, why=why)
 
     fakes = config.fake_modules
     for node, _scope, owner in ctx.imports if reports("SOT104") else ():
@@ -141,24 +152,23 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             modules = [alias.name for alias in node.names]  # type: ignore[attr-defined]
         hits = [m for m in modules if any(m == f or m.startswith(f + ".") for f in fakes)]
         if hits:
-            kind = service(owner)
+            kind, why = service(owner)
             if kind is not None:
                 for module in dict.fromkeys(hits):
-                    yield finding(node, "SOT104", module=module, scope=kind)
+                    yield finding(node, "SOT104", module=module, scope=kind, why=why)
 
     words = config.double_class_words
     for node, scope, inner in ctx.classes if reports("SOT105") else ():
-        parts = name_words(node.name)  # type: ignore[attr-defined]
-        is_double = bool(parts) and (parts[0] in words or parts[-1] in words)
+        is_double = not words.isdisjoint(name_words(node.name))  # type: ignore[attr-defined]
         if not is_double:
             is_double = any(
                 (member := mock_member(ctx.qualname(base, scope))) is not None and member[0] in FACTORIES
                 for base in node.bases  # type: ignore[attr-defined]
             )
         if is_double:
-            kind = service(inner)
+            kind, why = service(inner)
             if kind is not None:
-                yield finding(node, "SOT105", name=node.name, scope=kind)  # type: ignore[attr-defined]
+                yield finding(node, "SOT105", name=node.name, scope=kind, why=why)  # type: ignore[attr-defined]
 
 
 def _allowed(call: ast.Call, patterns: tuple[str, ...]) -> bool:

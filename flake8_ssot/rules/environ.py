@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 from typing import Iterator
 
+from flake8_ssot.collection import is_test_module
 from flake8_ssot.context import FileContext
 from flake8_ssot.registry import Finding, finding
 
@@ -12,6 +14,19 @@ ENVIRON = frozenset({"os.environ", "os.environb"})
 GETENV = frozenset({"os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"})
 _TAILS = frozenset(name.rpartition(".")[2] for name in ENVIRON | GETENV)
 MONKEYPATCH_ENV = frozenset({"pytest.monkeypatch.setenv", "pytest.monkeypatch.delenv"})
+
+
+def instead(ctx: FileContext) -> str:
+    """What to do instead, naming the configured isolated-environment module."""
+    allowed = ctx.config.environ_allowed_paths
+    if not allowed:
+        return "go through the project's isolated-environment module (name it in ssot-environ-allowed-paths)"
+    shown = ", ".join(_relative(pattern, ctx.config.root) for pattern in allowed)
+    return f"go through the isolated-environment module ({shown})"
+
+
+def _relative(pattern: str, root: str) -> str:
+    return os.path.relpath(pattern, root).replace(os.sep, "/") if os.path.isabs(pattern) else pattern
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -28,14 +43,14 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             continue
         qualname = ctx.qualname(node, scope)
         if qualname in ENVIRON:
-            yield finding(node, "SOT301", name=qualname)
+            yield finding(node, "SOT301", name=qualname, instead=instead(ctx))
         elif qualname in GETENV:
-            yield finding(node, "SOT302", name=qualname)
+            yield finding(node, "SOT302", name=qualname, instead=instead(ctx))
 
-    if not (ctx.is_test_module and ctx.reports("SOT303")):
+    if not (ctx.reports("SOT303") and is_test_module(ctx)):
         return
     for node, scope, _owner in ctx.calls:
         func = node.func  # type: ignore[attr-defined]
         if isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv"):
             if ctx.qualname(func, scope) in MONKEYPATCH_ENV:
-                yield finding(node, "SOT303", method=func.attr)
+                yield finding(node, "SOT303", method=func.attr, instead=instead(ctx))

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from flake8_ssot.context import FileContext, Located, Scope, last_name
 from flake8_ssot.registry import Finding, finding
-from flake8_ssot.rules.bases import BaseResolver, collect_tests
+from flake8_ssot.collection import collect_tests, is_test_module
 from flake8_ssot.rules.doubles import FACTORIES, MOCKER_PATCHERS, PATCHERS, mock_member
 
 # Test categories; `real_services` says what a test needs, not what it is,
@@ -46,8 +46,8 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         yield from _relative_imports(ctx)
     if reports("SOT502"):
         yield from _module_length(ctx)
-    tests = collect_tests(ctx, BaseResolver(ctx)).functions \
-        if ctx.is_test_module and (reports("SOT503") or reports("SOT504") or reports("SOT506")) else []
+    tests = collect_tests(ctx).functions \
+        if is_test_module(ctx) and (reports("SOT503") or reports("SOT504") or reports("SOT506")) else []
     # SOT506 does not count a skipped test, so it needs the skips too.
     skips = list(_unconditional_skips(ctx, tests)) if reports("SOT504") or reports("SOT506") else []
     for node, what, _skipped in skips:
@@ -56,7 +56,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         yield from _category_conflicts(ctx, tests)
     if tests and reports("SOT506"):
         yield from _tests_asserting_nothing(ctx, tests, {scope for _n, _w, scope in skips if scope})
-    if ctx.is_test_module and reports("SOT505"):
+    if is_test_module(ctx) and reports("SOT505"):
         yield from _sleeps(ctx)
     if reports("SOT507"):
         yield from _critical_name_near_misses(ctx)
