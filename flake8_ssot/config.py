@@ -336,15 +336,17 @@ def check_config_file(path: str) -> None:
     check_option_keys(parser.options("flake8"), path if shown.startswith(os.pardir) else shown)
 
 
-def project_root(config_file: str | None, cwd: str | None = None) -> str:
+def project_root(config_file: str | None, cwd: str | None = None, pytest_config: str | None = None) -> str:
     """Directory that path-scope components are counted from.
 
-    The config file's directory; without one, the enclosing work tree of a
-    version control system; without that, the working directory.  Never the
-    filesystem root: a project under ``/tmp/e2e/`` is not in e2e scope.
+    The flake8 config file's directory; without one, the pytest
+    configuration's (pytest's rootdir); without that, the enclosing work
+    tree of a version control system; without that, the working directory.
+    Never the filesystem root: a project under ``/tmp/e2e/`` is not in e2e
+    scope.
     """
-    if config_file:
-        return os.path.dirname(os.path.abspath(config_file))
+    if config_file or pytest_config:
+        return os.path.dirname(os.path.abspath(config_file or pytest_config))  # type: ignore[arg-type]
     start = path = os.path.abspath(cwd or os.getcwd())
     while True:
         if any(os.path.exists(os.path.join(path, marker)) for marker in _VCS_MARKERS):

@@ -69,6 +69,22 @@ _CANONICAL = {
     "_pytest.mark": "pytest.mark",
 }
 
+# Modules a suite's own test utilities re-export (``from tests import mock``,
+# ``from awscli.testutils import mock, unittest``): such a module cannot be
+# read without importing it, and in every suite we have seen a name of these
+# imported from anywhere is the library module (or its compatible backport).
+REEXPORTED_MODULES = frozenset({"mock", "unittest"})
+
+
+def _reexported(qualified: str) -> str:
+    """``awscli.testutils.mock.patch`` -> ``mock.patch``."""
+    parts = qualified.split(".")
+    for index in range(1, len(parts) - 1):
+        if parts[index] in REEXPORTED_MODULES:
+            return ".".join(parts[index:])
+    return qualified
+
+
 INTEGRATION = "integration"
 E2E = "e2e"
 
@@ -406,6 +422,8 @@ class FileContext:
             return None
         attrs.append(root)
         qualified = ".".join(reversed(attrs))
+        if "." in root:
+            qualified = _reexported(qualified)
         for alias, canonical in _CANONICAL.items():
             if qualified == alias or qualified.startswith(alias + "."):
                 return canonical + qualified[len(alias):]

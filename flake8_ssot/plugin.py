@@ -87,7 +87,9 @@ class SSOTChecker:
                 check_codes("per-file-ignores", codes, any_plugin=True)
             for path in read_files:
                 check_config_file(path)
-            cls.config = build_config(values, project_root(config_file), selected, _test_names(options))
+            test_names = _test_names(options)
+            root = project_root(config_file, pytest_config=test_names.config_file)
+            cls.config = build_config(values, root, selected, test_names)
             cls.baseline = Baseline.load(cls.config.baseline) if cls.config.baseline else None
         except ConfigError as error:
             raise SystemExit(str(error)) from None

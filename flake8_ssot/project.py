@@ -160,7 +160,8 @@ def load_settings(
     ssot_values = {OPTIONS_BY_KEY[key].dest: value for key, value in values.items() if key in OPTIONS_BY_KEY}
     test_names = find_test_names(common_directory(paths, cwd))
     return Settings(
-        config=build_config(ssot_values, project_root(config_file, cwd), [*(select or ()), *extend_select], test_names),
+        config=build_config(ssot_values, project_root(config_file, cwd, test_names.config_file),
+                            [*(select or ()), *extend_select], test_names),
         selection=Selection.build(decider, str(values.get("per-file-ignores", ""))),
         exclude=(*values.get("exclude", FLAKE8_EXCLUDE), *values.get("extend-exclude", ())),
         filename_patterns=tuple(values.get("filename", ["*.py"])),

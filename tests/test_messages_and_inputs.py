@@ -1,0 +1,99 @@
+"""Findings a reader can act on, and inputs that would otherwise pass green in silence.
+
+Run through the real command line (``ssot-check``) and, for messages, real
+flake8: the message says where real-service scope comes from, what is
+patched, and where the isolated-environment module is; a run with nothing
+to check, or an option entry that matches nothing, says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.expectations import run_flake8, run_ssot_check
+
+MODULE = '''"""Payments."""
+import os
+from unittest import mock
+
+import pytest
+
+from app.mail import EmailClient
+
+pytestmark = [pytest.mark.integration]
+
+
+def test_marked_module():
+    client = mock.MagicMock()
+    with mock.patch.object(EmailClient, "send"):
+        assert client
+
+
+@pytest.mark.e2e
+def test_marked_function():
+    with mock.patch.dict(os.environ, {"A": "1"}):
+        assert True
+'''
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [run_ssot_check, run_flake8], ids=["ssot-check", "flake8"])
+def test_messages_say_why_and_what(tmp_path: Path, command) -> None:
+    _write(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-environ-allowed-paths = shared/isolated_environment.py\n",
+        "shared/isolated_environment.py": "",
+        "tests/unit/test_payments.py": MODULE,
+    })
+    result = command("--select=SOT1,SOT3", "tests", cwd=tmp_path)
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "tests/unit/test_payments.py:13:14: SOT101 mock.MagicMock() creates a mock in integration scope "
+        "(pytest.mark.integration in pytestmark on line 9); exercise the real service",
+        "tests/unit/test_payments.py:14:10: SOT102 mock.patch.object(EmailClient, 'send') patches in integration "
+        "scope (pytest.mark.integration in pytestmark on line 9); exercise the real service",
+        "tests/unit/test_payments.py:20:10: SOT102 mock.patch.dict(os.environ, ...) patches in e2e scope "
+        "(@pytest.mark.e2e on line 18); exercise the real service",
+        "tests/unit/test_payments.py:20:26: SOT301 os.environ accessed directly; go through the "
+        "isolated-environment module (shared/isolated_environment.py)",
+    ]
+
+
+@pytest.mark.slow
+def test_without_config_or_vcs_the_working_directory_is_the_root(tmp_path: Path) -> None:
+    """A project under /tmp/e2e/proj/ is not in e2e scope: the root is never '/'."""
+    project = _write(tmp_path / "e2e" / "proj", {"tests/unit/test_units.py": MODULE.replace(
+        "pytestmark = [pytest.mark.integration]", "").replace("@pytest.mark.e2e\n", "")})
+    result = run_ssot_check("--select=SOT1", ".", cwd=project)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.slow
+def test_no_python_files_is_said(tmp_path: Path) -> None:
+    _write(tmp_path, {"docs/index.md": "# docs\n"})
+    result = run_ssot_check("docs", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr == "flake8-ssot: warning: no Python files to check in docs\n"
+
+
+@pytest.mark.slow
+def test_a_path_entry_that_matches_nothing_is_said(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-integration-paths = integraton, tests/functional\n",
+        "tests/functional/test_api.py": '"""API."""\n',
+    })
+    result = run_ssot_check(".", cwd=tmp_path)
+    assert result.stderr == (
+        "flake8-ssot: warning: ssot-integration-paths entry 'integraton' matches no checked file's path\n"
+    )
+    # Files named one by one (pre-commit's batches) need not cover every directory.
+    assert run_ssot_check("tests/functional/test_api.py", cwd=tmp_path).stderr == ""
