@@ -73,6 +73,7 @@ def analyse_tree(
             failure = failure or _not_checked(error)
         if failure is not None:
             facts = FileFacts(NOT_CHECKED, failure.message)
+    ctx.release()
     return Analysis(sorted(found), facts)
 
 

@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 from flake8_ssot.context import FileContext, Located, Scope, last_name
 
 ISOLATED_ASYNC = "unittest.IsolatedAsyncioTestCase"
+FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 # Imported bases known not to be SSOT bases (anything else imported gets
 # the benefit of the doubt).
 KNOWN_STANDARD = frozenset({"abc.ABC", "typing.Generic", "typing.Protocol", "object"})
@@ -118,9 +119,11 @@ class BaseResolver:
         """What pytest collects: classes named as ``python_classes`` says, unless
         they define ``__init__`` or set ``__test__ = False``; unittest and SSOT
         test cases whatever their name."""
+        if _disabled(node):
+            return False
         if bool(self.inherits(node, scope, self.is_test_base)):
             return True
-        return self.ctx.config.test_names.is_test_class_name(node.name) and _collectable(node)
+        return self.ctx.config.test_names.is_test_class_name(node.name) and not _has_constructor(node)
 
     def is_async(self, qualname: str | None, tail: str | None) -> bool:
         return qualname == ISOLATED_ASYNC or self.matches(self.ctx.config.async_bases, qualname, tail)
@@ -152,22 +155,36 @@ def collect_tests(ctx: FileContext) -> CollectedTests:
         loc for loc in ctx.functions
         if (loc.scope.kind == "module" or loc.scope in class_scopes)
         and is_test_name(loc.node.name)  # type: ignore[attr-defined]
+        and not is_fixture(ctx, loc.node, loc.scope)
     ]
     ctx.collected = CollectedTests(classes, functions)
     return ctx.collected
 
 
-def _collectable(node: ast.ClassDef) -> bool:
-    """pytest skips a class with its own ``__init__``/``__new__`` (with a warning)
-    and one that sets ``__test__`` to a false value."""
-    for statement in node.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in ("__init__", "__new__"):
-            return False
-        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
-                and not statement.value.value \
-                and any(isinstance(t, ast.Name) and t.id == "__test__" for t in statement.targets):
-            return False
-    return True
+def is_fixture(ctx: FileContext, node: ast.AST, scope: Scope) -> bool:
+    """A ``@pytest.fixture`` function: pytest never collects it as a test, whatever its name."""
+    for decorator in node.decorator_list:  # type: ignore[attr-defined]
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if ctx.qualname(target, scope) in FIXTURE_DECORATORS:
+            return True
+    return False
+
+
+def _has_constructor(node: ast.ClassDef) -> bool:
+    """pytest skips a class with its own ``__init__``/``__new__`` (with a warning)."""
+    return any(
+        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in ("__init__", "__new__")
+        for statement in node.body
+    )
+
+
+def _disabled(node: ast.ClassDef) -> bool:
+    """``__test__ = False`` in the class body: pytest collects nothing of it, unittest case or not."""
+    return any(
+        isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and not statement.value.value
+        and any(isinstance(target, ast.Name) and target.id == "__test__" for target in statement.targets)
+        for statement in node.body
+    )
 
 
 def resolver_for(ctx: FileContext) -> BaseResolver:
@@ -193,7 +210,7 @@ def _is_test_module(ctx: FileContext) -> bool:
     resolver = resolver_for(ctx)
     for statement in ctx.tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                and names.is_test_function_name(statement.name):
+                and names.is_test_function_name(statement.name) and not is_fixture(ctx, statement, ctx.module):
             return True
         if isinstance(statement, ast.ClassDef) and resolver.is_test_class(statement, ctx.module):
             return True

@@ -375,6 +375,12 @@ class FileContext:
                 elif isinstance(value, AST):
                     push(value)
 
+    def release(self) -> None:
+        """Drop what the rules memoised here: the base resolver refers back to
+        this context, a cycle that would keep the whole tree alive until the
+        cyclic collector runs (see runner._collect_less)."""
+        self.resolver = self.collected = None
+
     def reports(self, code: str) -> bool:
         """Whether ``code`` is checked in this file (enabled, and its trigger holds)."""
         return code in self.active  # type: ignore[operator]

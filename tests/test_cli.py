@@ -280,9 +280,9 @@ def test_config_option_and_isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     ({"extend-select": "SOT6"}, [], "flake8-ssot: unknown code 'SOT6' in extend-select: no flake8-ssot rule has "
                                     "this code (flake8-ssot's codes are SOT1xx, SOT2xx, SOT3xx, SOT4xx, SOT5xx, "
                                     "SOT9xx; see the rules table)"),
-    ({"per-file-ignores": "tests/*: SOT77"}, [], "flake8-ssot: unknown code 'SOT77' in per-file-ignores: no "
-                                                "flake8-ssot rule has this code (flake8-ssot's codes are SOT1xx, "
-                                                "SOT2xx, SOT3xx, SOT4xx, SOT5xx, SOT9xx; see the rules table)"),
+    ({"per-file-ignores": "tests/*: SOT77"}, [],
+     "flake8-ssot: unknown code 'SOT77' in per-file-ignores: no flake8-ssot rule has this code (flake8-ssot's "
+     "codes are SOT1xx, SOT2xx, SOT3xx, SOT4xx, SOT5xx, SOT9xx; see the rules table)"),
     ({}, ["--select=XYZ"], "flake8-ssot: nothing to check: select = XYZ selects none of the codes flake8-ssot "
                            "reports (SOT..., E902, E999)"),
     ({"disable-noqa": "maybe"}, [], "flake8-ssot: invalid value for disable-noqa: 'maybe' (expected true or false)"),

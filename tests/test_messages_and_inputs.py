@@ -97,3 +97,22 @@ def test_a_path_entry_that_matches_nothing_is_said(tmp_path: Path) -> None:
     )
     # Files named one by one (pre-commit's batches) need not cover every directory.
     assert run_ssot_check("tests/functional/test_api.py", cwd=tmp_path).stderr == ""
+
+
+@pytest.mark.parametrize(("source", "detail"), [
+    ('"""Archive."""\nimport pytest\n\n"""BVJ:\n- Segment: All\n"""\n\n\ndef test_a():\n    assert pytest\n',
+     "a BVJ string on line 4 is not the module docstring: code comes before it on line 2"),
+    ('import pytest\n"""Business Value Justification:\n- Segment: All\n"""\n\n\ndef test_a():\n    assert pytest\n',
+     "a BVJ string on line 2 is not the module docstring: code comes before it on line 1"),
+    ('# BVJ is required here, says the wiki (prose, not a header)\n\n\nclass TestA:\n'
+     '    def test_a(self):\n        """BVJ: method notes never count."""\n',
+     "the BVJ on line 6 is in a method's docstring; it counts only in the module docstring or a top-level test's"),
+    ('"""Archive tests (see the Business Value Justification guide)."""\n\n\ndef test_a():\n    pass\n',
+     "the module docstring mentions a BVJ on line 1, but a BVJ starts at a line that begins with "
+     "'Business Value Justification' or 'BVJ'"),
+])
+def test_sot201_says_where_the_bvj_that_does_not_count_is(tmp_path: Path, source: str, detail: str) -> None:
+    _write(tmp_path, {"tests/test_archive.py": source})
+    result = run_ssot_check("--select=SOT201", ".", cwd=tmp_path)
+    assert result.stdout == ("./tests/test_archive.py:1:1: SOT201 test module has no Business Value Justification "
+                             f"(BVJ) in its docstring; {detail}\n")

@@ -23,7 +23,11 @@ _HEADER = re.compile(
 )
 # BVJ text anywhere in a line: where it is written but does not count (SOT201's message).
 _MENTION = re.compile(r"business\s+value\s+justification|\bbvj\b", re.IGNORECASE)
-_COMMENT_HEADER = re.compile(r"^\s*#+[\s*_`]*(?:business\s+value\s+justification|bvj)\b", re.IGNORECASE)
+# A comment that is a header: the phrase or the word, an optional "(BVJ)", then a colon or nothing.
+_COMMENT_HEADER = re.compile(
+    r"^\s*#+[\s*_`]*(?:business\s+value\s+justification|bvj)[\s*_`]*(?:\([^)]*\))?[\s*_`]*(?::|$)",
+    re.IGNORECASE,
+)
 _FIELD = re.compile(
     r"^[*_`]*(?P<name>[A-Za-z][A-Za-z /&()'-]{0,60}?)[*_`]*\s*:(?!//)[*_`]*\s*(?P<value>.*)$"
 )
@@ -243,27 +247,36 @@ def _why_missing(ctx: FileContext, missing: list[str], tests: int) -> str:
 
 
 def _misplaced_bvj(ctx: FileContext) -> str | None:
-    """The first BVJ text that does not count, and why, if there is any."""
+    """The first BVJ text (by line) that does not count, and why, if there is any."""
+    found: list[tuple[int, str]] = []
     body = ctx.tree.body
     docstring = _docstring_expr(ctx.tree)
     if docstring is not None:
         for number, _col, text in _docstring_lines(ctx, docstring):
             if _MENTION.search(text):
-                return (f"the module docstring mentions a BVJ on line {number}, but a BVJ starts at a line "
-                        "that begins with 'Business Value Justification' or 'BVJ'")
-    for statement in body[1:] if docstring is not None else body:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
-                and isinstance(statement.value.value, str) \
-                and any(header_rest(line) is not None for line in statement.value.value.splitlines()):
-            return (f"a BVJ string on line {statement.lineno} is not the module docstring: "
-                    f"code comes before it on line {body[0].lineno}")
+                found.append((number, f"the module docstring mentions a BVJ on line {number}, but a BVJ starts at a "
+                                      "line that begins with 'Business Value Justification' or 'BVJ'"))
+                break
+    code = body[1:] if docstring is not None else body
+    for statement in code:
+        if _is_bvj_string(statement):
+            found.append((statement.lineno, f"a BVJ string on line {statement.lineno} is not the module docstring: "
+                                            f"code comes before it on line {code[0].lineno}"))
+            break
     for number, line in enumerate(ctx.lines, 1):
         if _COMMENT_HEADER.match(line):
-            return f"the BVJ on line {number} is a comment, not a docstring"
+            found.append((number, f"the BVJ on line {number} is a comment, not a docstring"))
+            break
     for node, scope, _inner in ctx.functions:
-        if scope.kind == "class":
-            doc = _docstring_expr(node)
-            if doc is not None and any(header_rest(line) is not None for line in doc.value.value.splitlines()):
-                return (f"the BVJ on line {doc.lineno} is in a method's docstring; it counts only in the "
-                        "module docstring or a top-level test's")
-    return None
+        if scope.kind == "class" and node.body and _is_bvj_string(node.body[0]):  # type: ignore[attr-defined]
+            line = node.body[0].lineno  # type: ignore[attr-defined]
+            found.append((line, f"the BVJ on line {line} is in a method's docstring; it counts only in the module "
+                                "docstring or a top-level test's"))
+            break
+    return min(found)[1] if found else None
+
+
+def _is_bvj_string(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+        and isinstance(statement.value.value, str) \
+        and any(header_rest(line) is not None for line in statement.value.value.splitlines())

@@ -7,7 +7,8 @@ import fnmatch
 import re
 from typing import Iterator
 
-from flake8_ssot.context import FileContext, INTEGRATION, last_name
+from flake8_ssot.collection import is_fixture
+from flake8_ssot.context import INTEGRATION, FileContext, Scope, last_name
 from flake8_ssot.registry import Finding, finding
 
 # Longest first: "mock.mock.patch" must not be read as member "mock.patch".
@@ -22,7 +23,6 @@ PATCHERS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple"})
 MOCKER_PATCHERS = PATCHERS | {"stub", "async_stub"}
 # Last attribute (or name) of a call that can be a factory or a patcher.
 _CALL_TAILS = FACTORIES | {"patch", "object", "dict", "multiple", "stub", "async_stub"}
-FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
@@ -84,14 +84,9 @@ def _target_text(call: ast.Call) -> str:
     return ", ".join(shown)
 
 
-def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope) -> bool:
-    if ctx.config.test_names.is_test_function_name(node.name):  # type: ignore[attr-defined]
-        return True
-    for decorator in node.decorator_list:  # type: ignore[attr-defined]
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if ctx.qualname(target, scope) in FIXTURE_DECORATORS:
-            return True
-    return False
+def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope: Scope) -> bool:
+    return ctx.config.test_names.is_test_function_name(node.name) \
+        or is_fixture(ctx, node, scope)  # type: ignore[attr-defined]
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:

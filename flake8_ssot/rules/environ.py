@@ -14,6 +14,10 @@ ENVIRON = frozenset({"os.environ", "os.environb"})
 GETENV = frozenset({"os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"})
 _TAILS = frozenset(name.rpartition(".")[2] for name in ENVIRON | GETENV)
 MONKEYPATCH_ENV = frozenset({"pytest.monkeypatch.setenv", "pytest.monkeypatch.delenv"})
+MONKEYPATCH_MAKERS = frozenset({
+    "pytest.monkeypatch.context", "pytest.MonkeyPatch", "pytest.MonkeyPatch.context",
+    "_pytest.monkeypatch.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch.context",
+})
 
 
 def instead(ctx: FileContext) -> str:
@@ -49,8 +53,34 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 
     if not (ctx.reports("SOT303") and is_test_module(ctx)):
         return
+    objects: set[str] | None = None
     for node, scope, _owner in ctx.calls:
         func = node.func  # type: ignore[attr-defined]
-        if isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv"):
-            if ctx.qualname(func, scope) in MONKEYPATCH_ENV:
-                yield finding(node, "SOT303", method=func.attr, instead=instead(ctx))
+        if not (isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv")):
+            continue
+        if ctx.qualname(func, scope) not in MONKEYPATCH_ENV:
+            if objects is None:
+                objects = _monkeypatch_objects(ctx)
+            if not (isinstance(func.value, ast.Name) and func.value.id in objects):
+                continue
+        yield finding(node, "SOT303", method=func.attr, instead=instead(ctx))
+
+
+def _monkeypatch_objects(ctx: FileContext) -> set[str]:
+    """Names bound to a MonkeyPatch other than the fixture itself:
+    ``with monkeypatch.context() as m``, ``mp = pytest.MonkeyPatch()``,
+    ``with pytest.MonkeyPatch.context() as mp``.  Resolved at module level:
+    the fixture's name and ``pytest`` mean the same everywhere in a test module."""
+    names = set()
+    for statement in ast.walk(ctx.tree):
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            pairs = [(item.optional_vars, item.context_expr) for item in statement.items]
+        elif isinstance(statement, ast.Assign):
+            pairs = [(target, statement.value) for target in statement.targets]
+        else:
+            continue
+        for target, value in pairs:
+            if isinstance(target, ast.Name) and isinstance(value, ast.Call) \
+                    and ctx.qualname(value.func, ctx.module) in MONKEYPATCH_MAKERS:
+                names.add(target.id)
+    return names

@@ -1,4 +1,5 @@
 """Legacy settings tests, written before the SSOT conventions."""
+# BVJ: Segment: Platform | Business Goal: Stable configuration  (SOT201: a comment is not a docstring)
 
 import os
 import unittest
