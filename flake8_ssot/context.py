@@ -461,32 +461,37 @@ class FileContext:
                 if self.qualname(item.value, scope) == "pytest.mark":
                     yield item.attr
 
-    def _marker_uses(self, owner: Scope) -> Iterator[tuple[str, str]]:
-        """(marker name, where it is applied) for the markers applied to a
-        class or function itself (or, for the module, through ``pytestmark``)."""
+    def _marker_uses(self, owner: Scope) -> Iterator[tuple[str, ast.expr, bool]]:
+        """(marker name, the expression applying it, whether through
+        ``pytestmark``) for the markers applied to a class or function itself
+        (or, for the module, through ``pytestmark``)."""
         for value in owner.pytestmark:
             for name in self.marker_names(value, owner):
-                yield name, f"pytest.mark.{name} in pytestmark on line {value.lineno}"
+                yield name, value, True
         node = owner.node
         if owner.parent is not None and hasattr(node, "decorator_list"):
             for decorator in node.decorator_list:  # type: ignore[attr-defined]
                 for name in self.marker_names(decorator, owner.parent):
-                    yield name, f"@pytest.mark.{name} on line {decorator.lineno}"
+                    yield name, decorator, False
 
     def own_markers(self, owner: Scope) -> set[str]:
         """Markers applied to a class or function itself (or, for the
         module, through ``pytestmark``)."""
-        return {name for name, _where in self._marker_uses(owner)}
+        return {name for name, _expr, _in_pytestmark in self._marker_uses(owner)}
 
     def _service_of_markers(self, owner: Scope) -> tuple[str, str] | None:
         """The strongest scope the owner's own markers give, and which marker."""
-        integration = None
-        for name, where in self._marker_uses(owner):
-            if name in self.config.e2e_markers:
-                return E2E, where
-            if name in self.config.integration_markers and integration is None:
-                integration = (INTEGRATION, where)
-        return integration
+        strongest = None
+        for name, expr, in_pytestmark in self._marker_uses(owner):
+            kind = E2E if name in self.config.e2e_markers else \
+                INTEGRATION if name in self.config.integration_markers else None
+            if kind is not None and (strongest is None or kind == E2E and strongest[0] != E2E):
+                strongest = (kind, name, expr, in_pytestmark)
+        if strongest is None:
+            return None
+        kind, name, expr, in_pytestmark = strongest
+        where = f"pytest.mark.{name} in pytestmark" if in_pytestmark else f"@pytest.mark.{name}"
+        return kind, f"{where} on line {expr.lineno}"
 
     def service_scope(self, owner: Scope) -> str | None:
         """``"e2e"``, ``"integration"`` or None (unit) for code in ``owner``."""
