@@ -1,5 +1,6 @@
-"""The language server's parts that need no client: ranges, the noqa and
-BVJ-skeleton edits, the rule docs.  tests/test_server.py drives the server."""
+"""The language server's parts that need no client: ranges, the edits that
+add a noqa comment or a skeleton of a Business Value Justification, the
+rule docs.  tests/test_server.py drives the server."""
 
 from __future__ import annotations
 
