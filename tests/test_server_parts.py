@@ -15,7 +15,7 @@ from flake8_ssot.runner import check_lines
 from flake8_ssot.server.bvj_skeleton import skeleton_change, skeleton_lines
 from flake8_ssot.server.docs import hover_markdown, rule_link, rule_page, why
 from flake8_ssot.server.noqa_edit import noqa_change
-from flake8_ssot.server.ranges import Lines, NodeIndex, Span, finding_span
+from flake8_ssot.server.ranges import Lines, Span, finding_span
 
 INTEGRATION = "tests/integration/test_x_integration.py"
 
@@ -30,10 +30,9 @@ def spans(source: str, tmp_path: Path) -> dict[str, str]:
     settings = settings_for(tmp_path)
     lines = Lines(source).checked()
     found = check_lines(str(tmp_path / INTEGRATION), lines, settings)
-    index = NodeIndex(ast.parse(source))
     result = {}
     for finding in found:
-        span = finding_span(finding, lines, index)
+        span = finding_span(finding, lines)
         first = lines[span.start_line].rstrip("\n")
         end = span.end_char if span.end_line == span.start_line else len(first)
         result[finding.code] = first[span.start_char:end]
@@ -81,8 +80,7 @@ def test_non_ascii_columns_are_characters_and_client_units() -> None:
     # flake8's columns are UTF-8 bytes; LSP's are UTF-16 units by default.
     source = "x = ('é', '𝄞'); y = os.environ\n"
     byte_col = len("x = ('é', '𝄞'); y = ".encode())
-    tree = ast.parse(source)
-    span = finding_span(Finding(1, byte_col, "SOT301", "m"), [source], NodeIndex(tree))
+    span = finding_span(Finding(1, byte_col, "SOT301", "m"), [source])
     assert span == Span(0, 20, 0, 30) and source[20:30] == "os.environ"
     assert Lines(source).units(0, 20) == 21  # the clef is two UTF-16 units
     assert Lines(source, "utf-8").units(0, 20) == byte_col
@@ -160,3 +158,27 @@ def test_every_rule_has_a_page_a_link_and_a_reason() -> None:
     assert "E999" in (hover_markdown("E999") or "")
     covered = hover_markdown("SOT1") or ""
     assert "SOT101" in covered and "SOT105" in covered and hover_markdown("XYZ1") is None
+
+
+@pytest.mark.parametrize(("code", "source", "covered"), [
+    ("SOT102", "p = patch('a.b').start()\n", "patch('a.b')"),
+    ("SOT102", "with patch.object(\n    Service, 'x',\n):\n    pass\n", "patch.object(\n    Service, 'x',\n)"),
+    ("SOT504", "@pytest.mark.skip\ndef test_x():\n    pass\n", "pytest.mark.skip"),
+    ("SOT504", "@pytest.mark.skip(reason='x')  # why\ndef test_x():\n    pass\n", "pytest.mark.skip(reason='x')"),
+    ("SOT403", "async def asyncSetUp(self):\n    pass\n", "asyncSetUp"),
+    ("SOT302", "value = ENV['X']\n", "ENV"),
+    ("SOT302", "value = os.getenv('X', 'y')\n", "os.getenv"),
+    ("SOT507", "send('agent_startd')\n", "'agent_startd'"),
+    ("SOT501", "from . import (\n    a,  # first\n    b,\n)  # end\n", "from . import (\n    a,  # first\n    b,\n)"),
+    ("SOT101", "x = mock.sentinel.token\n", "mock.sentinel.token"),
+])
+def test_ranges_read_from_the_tokens(code: str, source: str, covered: str) -> None:
+    anchor = {"SOT102": "patch", "SOT504": "pytest", "SOT403": "async", "SOT302": "ENV" if "ENV" in source else "os",
+              "SOT507": "'", "SOT501": "from", "SOT101": "mock"}[code]
+    offset = source.index(anchor)
+    line = source.count("\n", 0, offset)
+    col = offset - (source.rfind("\n", 0, offset) + 1)
+    lines = Lines(source)
+    span = finding_span(Finding(line + 1, col, code, "m"), lines.checked())
+    start, end = lines.offset(span.start_line, span.start_char), lines.offset(span.end_line, span.end_char)
+    assert source[start:end] == covered

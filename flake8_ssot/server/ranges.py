@@ -2,11 +2,15 @@
 
 A finding is a 1-based line and a 0-based column (a UTF-8 byte offset when
 it comes from ``ast``, as flake8 reports it).  The range is the reported
-node's: the syntax node that starts at that position (for a class or
-function, its name; for a call, the call; for ``os.environ``, the
-reference), the whole first line for a finding about the module (SOT201,
-SOT502), the rest of the line for one inside a docstring (SOT202-SOT204),
-and otherwise the rest of the token at the position.
+node's, read from the tokens at that position: for a class or function,
+its name; for an import, the statement; for a call, the call
+(``patch.object(...)``, not the ``.start()`` after it); for an environment
+reference, ``os.environ`` (not the ``.get(...)`` after it); for a
+parameter, its name; a string.  A finding about the module (SOT201,
+SOT502) covers the first line; one inside a docstring (SOT202-SOT204) the
+rest of its line; anything else the rest of the token at the position.
+Reading tokens from the position costs microseconds, where a second parse
+of the file would double the time of a check.
 
 Positions here are code points (Python string indices); :class:`Lines`
 turns them into the client's units (UTF-16 unless the client negotiated
@@ -15,10 +19,10 @@ UTF-8 or UTF-32) and turns text offsets into positions.
 
 from __future__ import annotations
 
-import ast
 import bisect
 import re
-from typing import NamedTuple, Sequence
+import tokenize
+from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.registry import Finding
 
@@ -29,9 +33,7 @@ TEXT_CODES = frozenset({"SOT202", "SOT203", "SOT204"})
 # A reference to the environment: ``os.environ``, not the ``os`` before it or the call after it.
 REFERENCE_CODES = frozenset({"SOT301", "SOT302"})
 _ENVIRONMENT_NAMES = frozenset({"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"})
-STRING_CODES = frozenset({"SOT507"})
 
-_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITION_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 _TOKEN = re.compile(r"\w+|\S")
 _CLOSING_QUOTES = re.compile(r"""\s*(?:\"\"\"|''')\s*$""")
@@ -123,54 +125,78 @@ def byte_to_char(text: str, col: int) -> int:
     return len(text.encode("utf-8")[:col].decode("utf-8", "ignore"))
 
 
-class NodeIndex:
-    """The syntax nodes of a tree by start position, built once per check."""
-
-    def __init__(self, tree: ast.AST | None) -> None:
-        self.starts: dict[tuple[int, int], list[ast.AST]] = {}
-        if tree is None:
-            return
-        for node in ast.walk(tree):
-            lineno = getattr(node, "lineno", None)
-            if lineno is not None and getattr(node, "end_lineno", None) is not None:
-                self.starts.setdefault((lineno, node.col_offset), []).append(node)  # type: ignore[attr-defined]
-
-    def at(self, line: int, col: int) -> list[ast.AST]:
-        return self.starts.get((line, col), [])
+def _tokens(lines: Sequence[str], line: int, start: int) -> Iterator[tokenize.TokenInfo]:
+    """The tokens from 0-based ``line``, column ``start`` on (columns of the first line relative to ``start``)."""
+    rest = iter([lines[line][start:], *lines[line + 1:]])
+    return tokenize.generate_tokens(lambda: next(rest, ""))
 
 
-def _extent(node: ast.AST) -> tuple[int, int]:
-    return node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+def _node_end(lines: Sequence[str], line: int, start: int, code: str) -> tuple[int, int] | None:
+    """Where the syntax the finding at (``line``, ``start``) is about ends, read from the tokens there.
+
+    ``def``/``class``: the name (returned as the name's start is computed by
+    the caller); ``import``/``from``: the statement; otherwise an expression
+    beginning there: a dotted name with its first call (``patch.object(...)``
+    and not the ``.start()`` after it) or, for an environment reference, the
+    dotted name up to ``environ`` / ``getenv``; a string; a bracketed group.
+    No parse: a check publishes without building a second tree.
+    """
+    def position(token_line: int, col: int) -> tuple[int, int]:
+        return line + token_line - 1, col + (start if token_line == 1 else 0)
+
+    depth = 0
+    end: tuple[int, int] | None = None
+    expect_name = True  # at the start, or after a dot
+    try:
+        for token in _tokens(lines, line, start):
+            kind, text = token.type, token.string
+            if kind in (tokenize.NL, tokenize.COMMENT) and depth:
+                continue
+            if depth:
+                if text in "([{" and kind == tokenize.OP:
+                    depth += 1
+                elif text in ")]}" and kind == tokenize.OP:
+                    depth -= 1
+                    if depth == 0:
+                        return position(*token.end)
+                continue
+            if end is None and kind == tokenize.NAME and text in ("import", "from"):
+                return _statement_end(lines, line, start)
+            if kind == tokenize.NAME and expect_name:
+                end, expect_name = position(*token.end), False
+                if code in REFERENCE_CODES and text in _ENVIRONMENT_NAMES:
+                    return end
+            elif kind == tokenize.STRING and end is None:
+                return position(*token.end)
+            elif kind == tokenize.OP and text == "." and end is not None and not expect_name:
+                expect_name = True
+            elif kind == tokenize.OP and text in "([" and not expect_name and code not in REFERENCE_CODES:
+                depth = 1  # the first call or subscript after the name
+            elif kind == tokenize.OP and text in "([{" and end is None:
+                depth = 1
+            else:
+                return end
+    except (tokenize.TokenError, SyntaxError, IndexError):
+        return end
+    return end
 
 
-def reported_node(candidates: Sequence[ast.AST], code: str) -> ast.AST | None:
-    """Which of the nodes starting at a finding's position the finding is about."""
-    if not candidates:
-        return None
-    definitions = [node for node in candidates if isinstance(node, _DEFINITIONS)]
-    if definitions:
-        return definitions[0]
-    expressions = sorted((node for node in candidates if isinstance(node, ast.expr)), key=_extent)
-    if code in REFERENCE_CODES:
-        references = [
-            node for node in expressions
-            if isinstance(node, ast.Attribute) and node.attr in _ENVIRONMENT_NAMES or isinstance(node, ast.Name)
-        ]
-        if references:
-            return references[-1] if isinstance(references[-1], ast.Attribute) else references[0]
-    if code in STRING_CODES:
-        strings = [node for node in expressions if isinstance(node, (ast.Constant, ast.JoinedStr))]
-        if strings:
-            return strings[0]
-    calls = [node for node in expressions if isinstance(node, ast.Call)]
-    if calls:
-        return calls[0]  # the smallest: patch(...) in patch(...).start()
-    if expressions:
-        return expressions[-1]  # the largest: pytest.mark.skip, not pytest
-    return min(candidates, key=_extent)  # an import, a parameter
+def _statement_end(lines: Sequence[str], line: int, start: int) -> tuple[int, int] | None:
+    """The end of the logical line starting at (``line``, ``start``), before its comment."""
+    end = None
+    try:
+        for token in _tokens(lines, line, start):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                return end
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                token_line, col = token.end
+                end = line + token_line - 1, col + (start if token_line == 1 else 0)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return end
 
 
-def finding_span(finding: Finding, lines: Sequence[str], index: NodeIndex) -> Span:
+def finding_span(finding: Finding, lines: Sequence[str]) -> Span:
     """The range of ``finding`` in ``lines`` (the checked lines)."""
     line = finding.line - 1
     if not 0 <= line < len(lines):
@@ -188,16 +214,12 @@ def finding_span(finding: Finding, lines: Sequence[str], index: NodeIndex) -> Sp
         if closing is not None and closing.start() > start:
             end = closing.start()
         return Span(line, start, line, max(end, start))
-    node = reported_node(index.at(finding.line, finding.col), finding.code)
-    if isinstance(node, _DEFINITIONS):
-        name = _DEFINITION_NAME.match(text, start)
-        if name is not None:
-            return Span(line, name.start(1), line, name.end(1))
-        return _token(line, text, start)
-    if node is not None:
-        end_line, end_col = _extent(node)
-        if end_line - 1 < len(lines):
-            return Span(line, start, end_line - 1, byte_to_char(lines[end_line - 1].rstrip("\r\n"), end_col))
+    definition = _DEFINITION_NAME.match(text, start)
+    if definition is not None:
+        return Span(line, definition.start(1), line, definition.end(1))
+    end = _node_end(lines, line, start, finding.code)
+    if end is not None and end > (line, start):
+        return Span(line, start, *end)
     return _token(line, text, start)
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -48,7 +49,7 @@ from flake8_ssot.runner import check_lines
 from flake8_ssot.server import actions
 from flake8_ssot.server.docs import hover_markdown, rule_link
 from flake8_ssot.server.projects import Project, Projects, is_config_file
-from flake8_ssot.server.ranges import MODULE_CODES, TEXT_CODES, Lines, NodeIndex, Span, finding_span
+from flake8_ssot.server.ranges import Lines, Span, finding_span
 
 SOURCE = "flake8-ssot"
 DEBOUNCE_SECONDS = 0.15
@@ -131,8 +132,7 @@ class SsotLanguageServer(LanguageServer):
             findings = check_lines(display_name, checked_lines, settings)
             findings = project.reported(display_name, findings, checked_lines)
         result = Checked(uri, document.version, display_name, lines, checked_lines, project, findings, [], [])
-        index = NodeIndex(result.syntax_tree() if any(_needs_tree(f) for f in findings) else None)
-        result.spans = [finding_span(f, checked_lines, index) for f in findings]
+        result.spans = [finding_span(f, checked_lines) for f in findings]
         result.diagnostics = [self._diagnostic(f, span, lines) for f, span in zip(findings, result.spans)]
         state.checked[uri] = result
         self._publish(uri, document.version, result.diagnostics)
@@ -193,10 +193,6 @@ class SsotLanguageServer(LanguageServer):
         self.state.shown_errors.clear()
         for uri in list(self.workspace.text_documents):
             self.check(uri)
-
-
-def _needs_tree(finding: Finding) -> bool:
-    return finding.code not in MODULE_CODES and finding.code not in TEXT_CODES and finding.code != "E999"
 
 
 def to_range(span: Span, lines: Lines) -> types.Range:
@@ -337,5 +333,10 @@ def main(argv: Any = None) -> int:
     args = parser.parse_args(argv)
     if args.log_file:
         logging.basicConfig(filename=args.log_file, level=logging.INFO)
+    # As runner.py does for a run: a parse builds large short-lived acyclic
+    # trees that the default threshold rescans many times; what is loaded
+    # now lives as long as the server and needs no scanning.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     server.start_io(sys.stdin.buffer, sys.stdout.buffer)
     return 0
