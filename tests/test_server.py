@@ -260,3 +260,53 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
         assert codes(broken) == ["E999"] and broken[0].severity == types.DiagnosticSeverity.Error
 
     run(root, scenario)
+
+
+def _has_fixes() -> bool:
+    try:
+        import flake8_ssot.fixes  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_fixes(), reason="this build has no flake8_ssot.fixes (ssot-check --fix)")
+def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
+    from flake8_ssot.config import OPTIONS_BY_KEY
+
+    accessor = "ssot-environ-accessor = shared.isolated_environment.get_env\n"
+    config = "[flake8]\nselect = SOT\n" + (accessor if "ssot-environ-accessor" in OPTIONS_BY_KEY else "")
+    root = project(tmp_path, config)
+    package = root / "app" / "core"
+    package.mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text("NAME = 'x'\n")
+    (package / "config.py").write_text(
+        "import os\n\nfrom .settings import NAME\n\nVALUE = os.environ.get('VALUE', NAME)\n")
+
+    async def scenario(lsp: Session) -> None:
+        uri, found = await lsp.open("app/core/config.py")
+        assert codes(found) == ["SOT501", "SOT301"]
+        original = lsp.texts[uri]
+
+        relative = {action.title: action for action in await lsp.actions(uri, found[0])}
+        safe = relative["Fix SOT501 (relative-import)"]
+        assert safe.kind == types.CodeActionKind.QuickFix and safe.is_preferred
+        environ = {action.title: action for action in await lsp.actions(uri, found[1])}
+        assert "Fix SOT301 (direct-environ-access) (unsafe)" in environ
+
+        # Fix all: the safe fix only.
+        fix_all = await lsp.actions(uri, found[0], only=["source.fixAll"])
+        assert [action.kind for action in fix_all] == ["source.fixAll.ssot"]
+        left = await lsp.apply(uri, fix_all[0])
+        assert codes(left) == ["SOT301"]
+        assert "from app.core.settings import NAME" in lsp.texts[uri]
+
+        # The unsafe quick fix, applied on the original text, adds its import.
+        await lsp.change(uri, original)
+        assert codes(await lsp.apply(uri, environ["Fix SOT301 (direct-environ-access) (unsafe)"])) == ["SOT501"]
+        assert "get_env().get('VALUE', NAME)" in lsp.texts[uri]
+        assert "from shared.isolated_environment import get_env" in lsp.texts[uri]
+
+    run(root, scenario)
