@@ -44,8 +44,9 @@ TIMEOUT = 20
 class Session:
     """A client session with the server started as ``python -m flake8_ssot.server``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, debounce_ms: int = 50) -> None:
         self.root = root
+        self.debounce_ms = debounce_ms
         self.client = pytest_lsp_client.make_test_lsp_client()
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
@@ -63,7 +64,8 @@ class Session:
             ),
         )
         await self.client.initialize_session(types.InitializeParams(
-            capabilities=capabilities, root_uri=self.root.as_uri(), initialization_options={"debounceMs": 50},
+            capabilities=capabilities, root_uri=self.root.as_uri(),
+            initialization_options={"debounceMs": self.debounce_ms},
         ))
 
     async def stop(self) -> None:
@@ -92,14 +94,16 @@ class Session:
             uri, lambda: self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item)))
         return uri, found
 
-    async def change(self, uri: str, text: str) -> list[types.Diagnostic]:
+    def send_change(self, uri: str, text: str) -> None:
         self.versions[uri] += 1
         self.texts[uri] = text
-        params = types.DidChangeTextDocumentParams(
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-        return await self.diagnostics_after(uri, lambda: self.client.text_document_did_change(params))
+        ))
+
+    async def change(self, uri: str, text: str) -> list[types.Diagnostic]:
+        return await self.diagnostics_after(uri, lambda: self.send_change(uri, text))
 
     async def save(self, uri: str) -> list[types.Diagnostic]:
         params = types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
@@ -140,9 +144,9 @@ def apply_edits(text: str, edits: Any) -> str:
     return text
 
 
-def run(root: Path, scenario: Callable[[Session], Awaitable[None]]) -> None:
+def run(root: Path, scenario: Callable[[Session], Awaitable[None]], debounce_ms: int = 50) -> None:
     async def session() -> None:
-        lsp = Session(root)
+        lsp = Session(root, debounce_ms)
         await lsp.start()
         try:
             await scenario(lsp)
@@ -256,10 +260,13 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
         assert codes(left) == ["SOT204"] * 4
         assert lsp.texts[uri].startswith('#!/usr/bin/env python\n"""\nBusiness Value Justification (BVJ):\n')
 
-        broken = await lsp.change(uri, lsp.texts[uri] + "def broken(:\n")
+        # Typing: a change followed at once by another is checked once, at the last one.
+        filled = lsp.texts[uri]
+        broken = await lsp.diagnostics_after(uri, lambda: (
+            lsp.send_change(uri, filled + "\n"), lsp.send_change(uri, filled + "def broken(:\n")))
         assert codes(broken) == ["E999"] and broken[0].severity == types.DiagnosticSeverity.Error
 
-    run(root, scenario)
+    run(root, scenario, debounce_ms=300)
 
 
 def _has_fixes() -> bool:
