@@ -108,7 +108,7 @@ class SsotLanguageServer(LanguageServer):
 
     def check(self, uri: str) -> Checked | None:
         """Check the document's current text and publish its diagnostics."""
-        self._cancel_timer(uri)
+        self.cancel_timer(uri)
         state = self.state
         document = self.workspace.get_text_document(uri)
         path = document.path if uri.startswith("file:") else None
@@ -120,7 +120,7 @@ class SsotLanguageServer(LanguageServer):
         except ConfigError as error:
             self._show_error(str(error))
             state.checked.pop(uri, None)
-            self._publish(uri, document.version, [])
+            self.publish(uri, document.version, [])
             return None
         lines = Lines(document.source, self.encoding())
         checked_lines = lines.checked()
@@ -135,7 +135,7 @@ class SsotLanguageServer(LanguageServer):
         result.spans = [finding_span(f, checked_lines) for f in findings]
         result.diagnostics = [self._diagnostic(f, span, lines) for f, span in zip(findings, result.spans)]
         state.checked[uri] = result
-        self._publish(uri, document.version, result.diagnostics)
+        self.publish(uri, document.version, result.diagnostics)
         return result
 
     def current(self, uri: str) -> Checked | None:
@@ -158,7 +158,7 @@ class SsotLanguageServer(LanguageServer):
             source=SOURCE,
         )
 
-    def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+    def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version),
         )
@@ -171,7 +171,7 @@ class SsotLanguageServer(LanguageServer):
 
     def schedule(self, uri: str) -> None:
         """Check ``uri`` once its text has not changed for the debounce delay."""
-        self._cancel_timer(uri)
+        self.cancel_timer(uri)
         loop = asyncio.get_running_loop()
         self.state.timers[uri] = loop.call_later(self.state.delay, self._check_safely, uri)
 
@@ -182,7 +182,7 @@ class SsotLanguageServer(LanguageServer):
         except Exception:  # noqa: BLE001 - a timer callback has no caller to report to
             logger.exception("flake8-ssot: checking %s failed", uri)
 
-    def _cancel_timer(self, uri: str) -> None:
+    def cancel_timer(self, uri: str) -> None:
         timer = self.state.timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
@@ -257,9 +257,9 @@ def did_save(ls: SsotLanguageServer, params: types.DidSaveTextDocumentParams) ->
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: SsotLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls._cancel_timer(uri)
+    ls.cancel_timer(uri)
     ls.state.checked.pop(uri, None)
-    ls._publish(uri, None, [])
+    ls.publish(uri, None, [])
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
