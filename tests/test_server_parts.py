@@ -182,3 +182,19 @@ def test_ranges_read_from_the_tokens(code: str, source: str, covered: str) -> No
     span = finding_span(Finding(line + 1, col, code, "m"), lines.checked())
     start, end = lines.offset(span.start_line, span.start_char), lines.offset(span.end_line, span.end_char)
     assert source[start:end] == covered
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("from . import a\nx = 1\n", "from app import a\nx = 1\n"),
+    ("abc", "abc"),
+    ("aaa", "aaaa"),
+    ("", "x\n"),
+    ("x = 1\r\ny = 2\r\n", "x = 1\r\n"),
+])
+def test_fix_all_is_one_change_between_the_common_ends(old: str, new: str) -> None:
+    from flake8_ssot.server.actions import difference
+
+    change = difference(old, new)
+    assert (change is None) == (old == new)
+    if change is not None:
+        assert old[:change.start] + change.replacement + old[change.end:] == new

@@ -15,6 +15,8 @@ document's text, turned into LSP ranges in the client's units.
 from __future__ import annotations
 
 import bisect
+import io
+import tokenize
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from lsprotocol import types
@@ -127,10 +129,14 @@ def fix_all_change(checked: Checked) -> Change | None:
     project, display_name = checked.project, checked.display_name
     reported: Callable[[list[Finding], Any], list[Finding]] = (
         lambda findings, lines: project.reported(display_name, findings, lines))
-    outcome = fix_source(text.encode("utf-8"), display_name, project.settings, safeties={SAFE},
+    try:  # the bytes the file would have on disk, in its declared encoding
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(text.encode("utf-8")).readline)
+        data = text.encode(encoding)
+    except (LookupError, SyntaxError, UnicodeError):
+        return None
+    outcome = fix_source(data, display_name, project.settings, safeties={SAFE},
                          reported=reported, known=checked.findings)
-    new = outcome.data.decode("utf-8")
-    return difference(text, new)
+    return difference(text, outcome.data.decode(encoding))
 
 
 def difference(old: str, new: str) -> Change | None:
