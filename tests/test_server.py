@@ -184,15 +184,16 @@ def test_open_edit_save_noqa_and_hover(tmp_path: Path) -> None:
         assert hover is not None and "SOT101" in hover and "Why is this bad?" in hover
 
         # An edit: a second mock; the buffer is checked, not the file on disk.
-        edited = ORDERS.replace("    assert client\n", "    other = MagicMock()\n    assert client and other\n")
-        assert [d.range.start.line for d in await lsp.change(uri, edited)] == [MOCK_LINE, MOCK_LINE + 1]
+        two = "    other = (MagicMock(), MagicMock())\n    assert client and other\n"
+        edited = ORDERS.replace("    assert client\n", two)
+        assert [d.range.start.line for d in await lsp.change(uri, edited)] == [MOCK_LINE] + [MOCK_LINE + 1] * 2
 
         # The noqa action, applied: its finding is gone, the other stays.
         first = lsp.client.diagnostics[uri][0]
         titles = {action.title: action for action in await lsp.actions(uri, first)}
         assert "Add `# noqa: SOT101`" in titles
         left = await lsp.apply(uri, titles["Add `# noqa: SOT101`"])
-        assert [d.range.start.line for d in left] == [MOCK_LINE + 1]
+        assert [d.range.start.line for d in left] == [MOCK_LINE + 1] * 2
         assert lsp.texts[uri].splitlines()[MOCK_LINE].endswith("MagicMock()  # noqa: SOT101")
 
         # Hover on the code inside the noqa comment.
@@ -201,7 +202,12 @@ def test_open_edit_save_noqa_and_hover(tmp_path: Path) -> None:
         assert hover is not None and "A mock object is created" in hover
 
         # Saving checks again and publishes the same.
-        assert [d.range.start.line for d in await lsp.save(uri)] == [MOCK_LINE + 1]
+        both = await lsp.save(uri)
+        assert [d.range.start.line for d in both] == [MOCK_LINE + 1] * 2
+        # Two findings of one code on one line: one noqa action for both.
+        line = types.Diagnostic(range=types.Range(start=both[0].range.start, end=both[1].range.end), message="")
+        noqa = [action for action in await lsp.actions(uri, line) if action.title.startswith("Add `# noqa")]
+        assert len(noqa) == 1 and list(noqa[0].diagnostics or []) == both
 
         # An unsaved buffer's scope comes from its path: the same text is a
         # finding in an integration folder and none in a unit folder.

@@ -79,6 +79,7 @@ def code_actions(checked: Checked, start: tuple[int, int], end: tuple[int, int],
             if _overlaps(span, start, end)
         ]
         fixes = rule_fixes(checked, [finding for finding, _ in chosen])
+        noqa_actions: dict[Change, types.CodeAction] = {}
         for finding, diagnostic in chosen:
             fix = fixes.get(finding)
             if fix is not None:
@@ -93,9 +94,12 @@ def code_actions(checked: Checked, start: tuple[int, int], end: tuple[int, int],
                                          types.CodeActionKind.QuickFix, [skeleton], [diagnostic]))
             if finding.code not in FILE_ERRORS:
                 change = noqa_change(checked.lines, checked.checked, checked.display_name, finding.code, finding.line)
-                if change is not None:
-                    found.append(_action(checked, f"Add `# noqa: {finding.code}`",
-                                         types.CodeActionKind.QuickFix, [change], [diagnostic]))
+                if change is not None and change in noqa_actions:  # two findings of one code on one line
+                    noqa_actions[change].diagnostics.append(diagnostic)  # type: ignore[union-attr]
+                elif change is not None:
+                    noqa_actions[change] = _action(checked, f"Add `# noqa: {finding.code}`",
+                                                   types.CodeActionKind.QuickFix, [change], [diagnostic])
+                    found.append(noqa_actions[change])
     if _wanted(only, FIX_ALL_KIND):
         fix_all = fix_all_change(checked)
         if fix_all is not None:
