@@ -246,6 +246,9 @@ def test_configuration_changes_are_read_again_and_bad_ones_shown(tmp_path: Path)
         config.write_text("[flake8]\nselect = SOT\n")
         assert codes(await lsp.diagnostics_after(uri, changed(lsp))) == ["SOT101"]
 
+        config.write_text("[flake8]\nselect = SOT\nextend-exclude = tests/integration/*\n")
+        assert await lsp.diagnostics_after(uri, changed(lsp)) == []  # excluded: as ssot-check, no findings
+
         # Saving the config file in the editor re-reads it too.
         config.write_text("[flake8]\nselect = SOT\nper-file-ignores = tests/integration/*: SOT1\n")
         assert await lsp.diagnostics_after(uri, lambda: lsp.client.text_document_did_save(
