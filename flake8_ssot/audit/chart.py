@@ -1,0 +1,75 @@
+"""Charts as SVG, drawn with pygal (``pip install 'flake8-ssot[charts]'``).
+
+pygal is a small pure-Python library that writes SVG; its default output
+loads pygal's tooltip script from the network, so every chart here is drawn
+with ``js=[]``: the SVG is static, self-contained and renders the same in
+any browser, offline.  The core install does not need pygal; asking for a
+chart without it is a one-line error (:class:`ChartsMissing`, exit 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+INSTALL_HINT = "pip install 'flake8-ssot[charts]' (or pip install pygal)"
+
+
+class ChartsMissing(Exception):
+    """pygal is not installed."""
+
+
+def _pygal() -> Any:
+    try:
+        import pygal
+    except ImportError:
+        raise ChartsMissing(f"ssot-report: charts need pygal, which is not installed: {INSTALL_HINT}") from None
+    return pygal
+
+
+def require() -> None:
+    """Raise ChartsMissing now rather than after a long run."""
+    _pygal()
+
+
+def _config(pygal: Any, title: str, **options: Any) -> dict[str, Any]:
+    style = pygal.style.Style(
+        background="white", plot_background="white", foreground="#333", foreground_strong="#111",
+        foreground_subtle="#ccc", font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        colors=("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f"),
+        title_font_size=18, label_font_size=12, major_label_font_size=12, legend_font_size=13,
+    )
+    return dict(title=title, js=[], disable_xml_declaration=True, style=style, width=960, height=420,
+                legend_at_bottom=True, legend_at_bottom_columns=4, truncate_legend=-1, **options)
+
+
+def _render(chart: Any) -> str:
+    svg: str = chart.render(is_unicode=True)
+    return svg
+
+
+def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
+               percent: bool = False) -> str:
+    """A line per series over ``labels`` (commit dates), as an SVG element."""
+    pygal = _pygal()
+    many = len(labels) > 24
+    chart = pygal.Line(**_config(
+        pygal, title, x_label_rotation=35, show_minor_x_labels=not many, dots_size=2 if many else 3,
+        x_labels_major_count=12 if many else None, allow_interruptions=True,
+        range=(0, 100) if percent else None, include_x_axis=not percent,
+        value_formatter=(lambda v: f"{v:.1f}%") if percent else (lambda v: f"{v:g}"),
+    ))
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
+    """Grouped bars, one group per label, as an SVG element."""
+    pygal = _pygal()
+    chart = pygal.Bar(**_config(pygal, title, x_label_rotation=0, print_values=True,
+                                value_formatter=lambda v: f"{v:g}"))
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _render(chart)
