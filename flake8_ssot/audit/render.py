@@ -112,7 +112,7 @@ def _since_summary_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
 
 def _group_rows(document: dict[str, Any]) -> list[tuple[object, ...]]:
     return [(g["group"], g["files"], g["files_added"], g["test_modules"], g["tests"],
-             _signed(g["tests"] - g["tests_before"]), g["lines"], g["findings"], g["introduced"], g["fixed"])
+             _signed(g["tests"] - g["tests_before"] - g["tests_removed"]), g["lines"], g["findings"], g["introduced"], g["fixed"])
             for g in document["groups"]]
 
 

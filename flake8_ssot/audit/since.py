@@ -71,7 +71,7 @@ def _verdict(analysed: Analysed, introduced: int, fixed: int) -> str:
 
 
 def _finding_rows(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    return [{"line": f.line, "column": f.column + 1, "code": f.code, "message": f.message} for f in findings]
+    return [{"line": f.line, "column": f.col + 1, "code": f.code, "message": f.message} for f in findings]
 
 
 def _group(path: str) -> str:
@@ -145,11 +145,13 @@ def since_document(
         totals.update(counts)
         groups.setdefault(_group(path), Counter()).update(counts)
     removed_rows = []
-    for name, _path in removed:
+    for name, path in removed:
         gone = next(results)
         removed_rows.append({"path": name, "test_module": _is_test_module(gone), "tests": _tests(gone),
                              "lines": gone.lines, "findings": len(gone.report.findings)})
-        totals.update({"files_removed": 1, "tests_removed": _tests(gone)})
+        removed_counts = Counter({"files_removed": 1, "tests_removed": _tests(gone)})
+        totals.update(removed_counts)
+        groups.setdefault(_group(path), Counter()).update(removed_counts)
 
     base_commit = repo.commit(base)
     summary_keys = ("files", "files_added", "files_changed", "files_renamed", "files_removed", "test_modules",
@@ -157,8 +159,8 @@ def since_document(
                     "tests_removed", "lines", "lines_before", "test_lines", "findings", "introduced", "fixed")
     summary = {key: totals[key] for key in summary_keys}
     summary["tests_added"] = totals["tests"] - totals["tests_before"] - totals["tests_removed"]
-    group_keys = ("files", "files_added", "test_modules", "tests", "tests_before", "lines", "findings",
-                  "introduced", "fixed")
+    group_keys = ("files", "files_added", "files_removed", "test_modules", "tests", "tests_before", "tests_removed",
+                  "lines", "findings", "introduced", "fixed")
     tree_audit = audit(reports, settings, top)
     return {
         "schema_version": SCHEMA_VERSION,
