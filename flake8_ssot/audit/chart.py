@@ -39,7 +39,7 @@ def _config(pygal: Any, title: str, **options: Any) -> dict[str, Any]:
         title_font_size=18, label_font_size=12, major_label_font_size=12, legend_font_size=13,
     )
     return dict(title=title, js=[], disable_xml_declaration=True, style=style, width=960, height=420,
-                legend_at_bottom=True, legend_at_bottom_columns=4, truncate_legend=-1, **options)
+                legend_at_bottom=True, truncate_legend=-1, stroke_style={"width": 2}, **options)
 
 
 def _render(chart: Any) -> str:
@@ -61,6 +61,7 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))
+    chart.config.legend_at_bottom_columns = max(1, min(len(series), 7))
     return _render(chart)
 
 
