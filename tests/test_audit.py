@@ -84,7 +84,8 @@ def test_history_numbers_are_ssot_report_on_a_checkout_of_each_commit(
     status, out, err = run_report(repo, monkeypatch, capsys, "--history", "main", "--format", "json")
     assert (status, err) == (0, "")
     document = json.loads(out)
-    assert document["history"] == {"range": "main", "every": "day", "commits_in_range": 3, "sampled": 3}
+    assert document["history"] == {"range": "main", "every": "day", "commits_in_range": 3, "sampled": 3,
+                                   "config_file": "setup.cfg"}
     assert [row["subject"] for row in document["commits"]] == ["the project", "search tests", "fixes"]
     for index, row in enumerate(document["commits"]):
         where = checkout(repo, row["commit"], tmp_path / f"checkout{index}")
@@ -104,6 +105,20 @@ def test_history_range_and_sampling(repo: Path, monkeypatch: pytest.MonkeyPatch,
     assert [c.sha for c in sample(commits, "week")] == ["2", "4"]  # 1970-01-01 is a Thursday
     assert [c.sha for c in sample(commits, "2")] == ["0", "2", "4"]
     assert [c.sha for c in sample(commits, "commit")] == ["0", "1", "2", "3", "4"]
+
+
+def test_history_says_when_the_config_file_differs_from_the_working_trees(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "setup.cfg").write_text(PROJECT["setup.cfg"] + "extend-select = SOT5\n")
+    commit_all(repo, "config", "2026-11-04T10:00:00Z")
+    (repo / "setup.cfg").write_text(PROJECT["setup.cfg"])  # not committed: the working tree's differs from HEAD's
+    status, out, err = run_report(repo, monkeypatch, capsys, "--history", "main", "--format", "json")
+    assert status == 0 and err == ("ssot-report: warning: setup.cfg differs from the working tree's at 1 of 4 "
+                                   "sampled commits; every commit was checked with the working tree's "
+                                   "configuration\n")
+    document = json.loads(out)
+    assert document["history"]["config_file"] == "setup.cfg"
+    assert [row["config_differs"] for row in document["commits"]] == [False, False, False, True]
 
 
 def test_history_checks_each_blob_once_and_caches_across_runs(

@@ -13,6 +13,7 @@ from flake8_ssot.audit.git import GitError, Repository
 from flake8_ssot.audit.history import EVERY_HELP, history_document, parse_every
 from flake8_ssot.audit.since import since_document
 from flake8_ssot.cache import default_directory
+from flake8_ssot.config import find_config_file
 from flake8_ssot.project import Settings
 
 FORMATS = ("table", "markdown", "json", "html", "csv", "svg")
@@ -80,8 +81,14 @@ def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None
             directory = None if args.no_cache else os.path.abspath(
                 args.cache_dir or default_directory(args.config, args.isolated))
             cache = open_blob_cache(directory, settings)
+            config_file = None if args.isolated else args.config or find_config_file(os.getcwd())
             document = history_document(repo, args.history, args.every, paths, settings, cache, args.jobs, show,
-                                        args.top)
+                                        args.top, config_file)
+            differ = sum(row["config_differs"] for row in document["commits"])
+            if differ:
+                print(f"ssot-report: warning: {document['history']['config_file']} differs from the working tree's "
+                      f"at {differ} of {len(document['commits'])} sampled commits; every commit was checked with "
+                      "the working tree's configuration", file=sys.stderr)
             write(render.HISTORY[args.format](document))
             return 0
     except GitError as error:

@@ -127,6 +127,13 @@ class Repository:
         changes += [Change("A", None, path) for path in untracked.split("\0") if path]
         return changes
 
+    def working_blob(self, path: str) -> tuple[str, str] | None:
+        """(repository path, blob sha) of a file of the working tree as it is now; None outside the work tree."""
+        relative = os.path.relpath(os.path.realpath(path), self.top).replace(os.sep, "/")
+        if relative.startswith("../") or not os.path.isfile(path):
+            return None
+        return relative, self.run("hash-object", "--", os.path.abspath(path)).strip()
+
     # --------------------------------------------------------------- blobs
     def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
         """The contents of blobs, from one ``git cat-file --batch`` process kept for the run."""

@@ -92,20 +92,27 @@ class Progress:
 
 def history_document(
     repo: Repository, spec: str, every: str, paths: Sequence[str], settings: Settings, cache: BlobCache,
-    jobs: int = 1, show: Callable[[str], None] | None = None, top: int = 10,
+    jobs: int = 1, show: Callable[[str], None] | None = None, top: int = 10, config_file: str | None = None,
 ) -> dict[str, Any]:
-    """The document ``docs/report.md`` describes for ``--history``."""
+    """The document ``docs/report.md`` describes for ``--history``.
+
+    Every commit is checked with ``settings``, the working tree's
+    configuration; ``config_file``, the file it was read from, is compared
+    with its version at each commit, and a commit where it differs says so
+    (``config_differs``).
+    """
     commits = repo.commits(revisions(repo, spec))
     sampled = sample(commits, every)
     selector = FileSelector(repo.top, paths, settings, repo.cwd)
+    config = repo.working_blob(config_file) if config_file else None  # (repository path, blob sha) or None
     progress = Progress(show)
     rows = []
     with Checker(settings, jobs) as checker:
         for index, commit in enumerate(sampled, 1):
             progress.commit(index, len(sampled), commit)
+            tree = repo.tree(commit.sha)
             files = sorted(
-                (name, sha) for path, sha in repo.tree(commit.sha).items()
-                if (name := selector.display_name(path)) is not None
+                (name, sha) for path, sha in tree.items() if (name := selector.display_name(path)) is not None
             )
             missing = [(name, sha) for name, sha in files if cache.get(sha, name) is None]
             if missing:
@@ -117,11 +124,13 @@ def history_document(
                     cache.save()  # a long run interrupted keeps most of its work
             reports = [found.report for name, sha in files if (found := cache.get(sha, name)) is not None]
             rows.append({"commit": commit.sha, "date": commit.date, "subject": commit.subject,
+                         "config_differs": config is not None and tree.get(config[0]) != config[1],
                          **numbers(audit(reports, settings, top))})
     cache.save()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "flake8-ssot", "version": __version__},
-        "history": {"range": spec, "every": every, "commits_in_range": len(commits), "sampled": len(sampled)},
+        "history": {"range": spec, "every": every, "commits_in_range": len(commits), "sampled": len(sampled),
+                    "config_file": config[0] if config else None},
         "commits": rows,
     }

@@ -246,12 +246,13 @@ def history_csv(document: dict[str, Any]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     file_keys = list(rows[0]["files"]) if rows else []
     test_keys = list(rows[0]["tests"]) if rows else []
-    writer.writerow(["commit", "date", "subject", *(f"files.{k}" for k in file_keys),
+    writer.writerow(["commit", "date", "subject", "config_differs", *(f"files.{k}" for k in file_keys),
                      *(f"tests.{k}" for k in test_keys), "findings.total", "findings.files",
                      *(f"family.{f}" for f in FAMILY_NAMES), *(f"code.{c}" for c in codes),
                      *(f"share.{s}.{k}" for s in shares for k in ("numerator", "denominator", "percent"))])
     for row in rows:
-        writer.writerow([row["commit"], row["date"], row["subject"], *(row["files"][k] for k in file_keys),
+        writer.writerow([row["commit"], row["date"], row["subject"], int(row["config_differs"]),
+                         *(row["files"][k] for k in file_keys),
                          *(row["tests"][k] for k in test_keys), row["findings"]["total"], row["findings"]["files"],
                          *(row["families"][f] for f in FAMILY_NAMES), *(row["codes"].get(c, "") for c in codes),
                          *("" if row["shares"][s][k] is None else row["shares"][s][k]
