@@ -11,16 +11,13 @@ checked twice, in one run or across runs.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
-import tempfile
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import runner
 from flake8_ssot.baseline import normalise_line
-from flake8_ssot.cache import open_cache
+from flake8_ssot.cache import load_index, open_cache, write_index
 from flake8_ssot.facts import FileFacts
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
@@ -141,19 +138,11 @@ class BlobCache:
         self._new += 1
 
     def save(self) -> None:
-        """Write the index if anything was added (a temporary file, then ``os.replace``)."""
+        """Write the index if anything was added."""
         if self.index is None or not self._new:
             return
         try:
-            descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(self.index), prefix=".tmp-")
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump(self._entries, handle, separators=(",", ":"))
-                os.replace(temporary, self.index)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            write_index(self.index, self._entries)
         except OSError as error:
             print(f"flake8-ssot: warning: cannot write the cache {self.index} ({type(error).__name__}: {error})",
                   file=sys.stderr)
@@ -169,14 +158,7 @@ def open_blob_cache(directory: str | None, settings: Settings) -> BlobCache:
         return BlobCache()
     folder, name = os.path.split(findings_cache.index)
     index = os.path.join(folder, "blobs-" + name.removeprefix("findings-"))
-    try:
-        with open(index, "rb") as handle:
-            entries = json.loads(handle.read())
-    except FileNotFoundError:
-        entries = {}
-    except (OSError, ValueError):
-        entries = None
-    if not _well_formed(entries):
-        print(f"flake8-ssot: warning: ignoring the corrupt cache {index}", file=sys.stderr)
-        entries = {}
+    entries, problem = load_index(index, _well_formed)
+    if problem is not None:
+        print(f"flake8-ssot: warning: {problem}", file=sys.stderr)
     return BlobCache(index, entries)

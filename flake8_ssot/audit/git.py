@@ -66,10 +66,7 @@ class Repository:
         found = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
         if found.returncode == 0:
             return found.stdout.decode().strip()
-        if self.shallow:
-            raise GitError(f"{PREFIX}: unknown revision {rev!r} in this shallow clone: fetch the history it needs "
-                           "(git fetch --unshallow, or --deepen N)")
-        raise GitError(f"{PREFIX}: unknown revision {rev!r} (a branch, tag or commit of {self.top})")
+        raise self._missing(f"unknown revision {rev!r}", f" (a branch, tag or commit of {self.top})")
 
     def merge_base(self, rev: str, head: str = "HEAD") -> str:
         """The merge base of ``rev`` and ``head``."""
@@ -77,10 +74,14 @@ class Repository:
         found = self._git("merge-base", first, second, check=False)
         if found.returncode == 0:
             return found.stdout.decode().strip()
+        raise self._missing(f"{rev!r} and {head} have no common ancestor")
+
+    def _missing(self, what: str, hint: str = "") -> GitError:
+        """History that is not there: in a shallow clone, perhaps only not fetched."""
         if self.shallow:
-            raise GitError(f"{PREFIX}: {rev!r} and {head} have no common ancestor in this shallow clone: fetch the "
-                           "history it needs (git fetch --unshallow, or --deepen N)")
-        raise GitError(f"{PREFIX}: {rev!r} and {head} have no common ancestor")
+            return GitError(f"{PREFIX}: {what} in this shallow clone: fetch the history it needs "
+                            "(git fetch --unshallow, or --deepen N)")
+        return GitError(f"{PREFIX}: {what}{hint}")
 
     def commit(self, sha: str) -> Commit:
         return self.commits([sha, "-1"])[0]
