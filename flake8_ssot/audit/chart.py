@@ -65,11 +65,22 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
     return _render(chart)
 
 
-def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
-    """Grouped bars, one group per label, as an SVG element."""
+def _counts_axis(highest: float) -> list[int]:
+    """Whole numbers from 0 to at least ``highest``, about eight of them: counts have no fractions."""
+    step = max(1, -(-int(highest) // 8))
+    return list(range(0, int(highest) + step + 1, step))
+
+
+def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]],
+              colors: Sequence[str] | None = None) -> str:
+    """Grouped bars of counts, one group per label, as an SVG element."""
     pygal = _pygal()
-    chart = pygal.Bar(**_config(pygal, title, x_label_rotation=0, print_values=True,
-                                value_formatter=lambda v: f"{v:g}"))
+    config = _config(pygal, title, x_label_rotation=0, print_values=True, value_formatter=lambda v: f"{v:g}",
+                     y_labels=_counts_axis(max((v for values in series.values() for v in values), default=0)),
+                     legend_at_bottom_columns=max(1, len(series)))
+    if colors:
+        config["style"].colors = tuple(colors)
+    chart = pygal.Bar(**config)
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))

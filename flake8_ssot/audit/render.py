@@ -283,8 +283,9 @@ _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1200px;
 color:#222;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.92em}.wide{overflow-x:auto}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;
-text-align:right;vertical-align:top;white-space:nowrap}td.verdict{white-space:normal}th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
-td.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}.bad{color:#b00020}.good{color:#16794c}
+text-align:right;vertical-align:top;white-space:nowrap}td:last-child{white-space:normal;text-align:left}th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
+td.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;white-space:normal;
+word-break:break-all;min-width:16em}.bad{color:#b00020}.good{color:#16794c}
 .lead{font-size:1.1rem}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
 ul.findings{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
 """
@@ -318,6 +319,11 @@ def _list(items: Sequence[str]) -> str:
     return "<ul class=findings>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
 
 
+def _short(family_row: dict[str, Any]) -> str:
+    """``SOT1xx doubles``: a family's codes and name, short enough for a chart's axis."""
+    return f"{family_row['title'].split()[0]} {family_row['family']}"
+
+
 def since_html(document: dict[str, Any]) -> str:
     s = document["summary"]
     families = [row for row in document["audit"]["families"] if row["family"] in SHORT_FAMILIES]
@@ -334,11 +340,11 @@ def since_html(document: dict[str, Any]) -> str:
         f"modules, {s['tests']} tests, {_signed(s['tests_added'])} net).</p>",
         _html_table(("Batch", "count"), _since_summary_rows(document)),
         _html_table(("Compliance of the changed files", "share", "of"), _share_rows(document["audit"]["shares"])),
-        _figure(chart.bar_chart("Findings per family in the changed files", [row["title"] for row in families], {
-            "now": [row["findings"] for row in families],
+        _figure(chart.bar_chart("Findings per family in the changed files", [_short(row) for row in families], {
+            "findings now": [row["findings"] for row in families],
             "introduced": [introduced[row["family"]] for row in families],
             "fixed": [fixed[row["family"]] for row in families],
-        })),
+        }, colors=("#7f7f7f", "#d62728", "#2ca02c"))),
     ]
     if document["groups"]:
         body += ["<h2>By directory</h2>", _html_table(GROUP_HEADER, _group_rows(document), True)]
@@ -370,7 +376,7 @@ def tree_html(document: dict[str, Any], title: str = "flake8-ssot compliance rep
     families = [row for row in document["families"] if row["findings"] or row["family"] in SHORT_FAMILIES]
     body = [f"<h1>{html.escape(title)} ({html.escape(document['tool']['version'])})</h1>",
             _html_table(("Compliance", "share", "of"), _share_rows(document["shares"])),
-            _figure(chart.bar_chart("Findings per family", [row["title"] for row in families],
+            _figure(chart.bar_chart("Findings per family", [_short(row) for row in families],
                                     {"findings": [row["findings"] for row in families],
                                      "files": [row["files"] for row in families]})),
             "<h2>Files and tests</h2>", _html_table(("", "count"), _file_rows(document)),
