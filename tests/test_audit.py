@@ -109,16 +109,18 @@ def test_history_range_and_sampling(repo: Path, monkeypatch: pytest.MonkeyPatch,
 
 def test_history_says_when_the_config_file_differs_from_the_working_trees(
         repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "setup.cfg").write_text("# another tool's option\n" + PROJECT["setup.cfg"] + "max-line-length = 99\n")
+    commit_all(repo, "other options", "2026-11-04T10:00:00Z")
     (repo / "setup.cfg").write_text(PROJECT["setup.cfg"] + "extend-select = SOT5\n")
-    commit_all(repo, "config", "2026-11-04T10:00:00Z")
+    commit_all(repo, "config", "2026-11-05T10:00:00Z")
     (repo / "setup.cfg").write_text(PROJECT["setup.cfg"])  # not committed: the working tree's differs from HEAD's
     status, out, err = run_report(repo, monkeypatch, capsys, "--history", "main", "--format", "json")
-    assert status == 0 and err == ("ssot-report: warning: setup.cfg differs from the working tree's at 1 of 4 "
+    assert status == 0 and err == ("ssot-report: warning: setup.cfg differs from the working tree's at 1 of 5 "
                                    "sampled commits; every commit was checked with the working tree's "
                                    "configuration\n")
     document = json.loads(out)
     assert document["history"]["config_file"] == "setup.cfg"
-    assert [row["config_differs"] for row in document["commits"]] == [False, False, False, True]
+    assert [row["config_differs"] for row in document["commits"]] == [False, False, False, False, True]
 
 
 def test_history_checks_each_blob_once_and_caches_across_runs(

@@ -15,6 +15,7 @@ tree's configuration).
 
 from __future__ import annotations
 
+import configparser
 import datetime
 from typing import Any, Callable, Sequence
 
@@ -22,7 +23,8 @@ from flake8_ssot import __version__
 from flake8_ssot.audit.blobs import BlobCache, Checker
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import PREFIX, Commit, GitError, Repository
-from flake8_ssot.project import Settings
+from flake8_ssot.config import OPTIONS_BY_KEY
+from flake8_ssot.project import FLAKE8_OPTIONS, Settings
 from flake8_ssot.report import audit
 
 SCHEMA_VERSION = 1
@@ -73,6 +75,43 @@ def numbers(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _options(text: str) -> dict[str, str] | None:
+    """The ``[flake8]`` options of a config file's text that ``ssot-check`` reads; None if it does not parse."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    if not parser.has_section("flake8"):
+        return {}
+    return {key.replace("_", "-"): " ".join(value.split()) for key, value in parser.items("flake8")
+            if key.replace("_", "-") in FLAKE8_OPTIONS or key.replace("_", "-") in OPTIONS_BY_KEY}
+
+
+class ConfigWatch:
+    """Whether the config file in use says something else at a commit: its
+    options that ``ssot-check`` reads differ from the working tree's (other
+    tools' options, comments and layout do not count)."""
+
+    def __init__(self, repo: Repository, config_file: str | None) -> None:
+        self.repo = repo
+        found = repo.working_blob(config_file) if config_file else None
+        self.path, self.sha = found or (None, None)
+        if config_file and found:
+            with open(config_file, encoding="utf-8", errors="replace") as handle:
+                self.options = _options(handle.read())
+        self._differs: dict[str | None, bool] = {self.sha: False}
+
+    def differs(self, tree: dict[str, str]) -> bool:
+        if self.path is None:
+            return False
+        sha = tree.get(self.path)
+        if sha not in self._differs:
+            text = self.repo.read_blobs([sha])[sha].decode("utf-8", "replace") if sha else ""
+            self._differs[sha] = _options(text) != self.options
+        return self._differs[sha]
+
+
 class Progress:
     """Calls ``show(text)`` with where the run is: a commit and the files it checks."""
 
@@ -98,13 +137,13 @@ def history_document(
 
     Every commit is checked with ``settings``, the working tree's
     configuration; ``config_file``, the file it was read from, is compared
-    with its version at each commit, and a commit where it differs says so
-    (``config_differs``).
+    with its version at each commit, and a commit where the options
+    ``ssot-check`` reads differ says so (``config_differs``).
     """
     commits = repo.commits(revisions(repo, spec))
     sampled = sample(commits, every)
     selector = FileSelector(repo.top, paths, settings, repo.cwd)
-    config = repo.working_blob(config_file) if config_file else None  # (repository path, blob sha) or None
+    config = ConfigWatch(repo, config_file)
     progress = Progress(show)
     rows = []
     with Checker(settings, jobs) as checker:
@@ -124,13 +163,13 @@ def history_document(
                     cache.save()  # a long run interrupted keeps most of its work
             reports = [found.report for name, sha in files if (found := cache.get(sha, name)) is not None]
             rows.append({"commit": commit.sha, "date": commit.date, "subject": commit.subject,
-                         "config_differs": config is not None and tree.get(config[0]) != config[1],
+                         "config_differs": config.differs(tree),
                          **numbers(audit(reports, settings, top))})
     cache.save()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "flake8-ssot", "version": __version__},
         "history": {"range": spec, "every": every, "commits_in_range": len(commits), "sampled": len(sampled),
-                    "config_file": config[0] if config else None},
+                    "config_file": config.path},
         "commits": rows,
     }
