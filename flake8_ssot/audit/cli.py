@@ -8,13 +8,13 @@ import sys
 from typing import Any, Callable, Sequence
 
 from flake8_ssot.audit import chart, render
-from flake8_ssot.audit.blobs import open_blob_cache
 from flake8_ssot.audit.git import GitError, Repository
-from flake8_ssot.audit.history import EVERY_HELP, history_document, parse_every
+from flake8_ssot.audit.history import EVERY_HELP, Configurations, history_document, parse_every
 from flake8_ssot.audit.since import since_document
 from flake8_ssot.cache import default_directory
 from flake8_ssot.config import find_config_file
-from flake8_ssot.project import Settings
+from flake8_ssot.config import OPTIONS_BY_KEY
+from flake8_ssot.project import FLAKE8_OPTIONS, Settings
 
 FORMATS = ("table", "markdown", "json", "html", "csv", "svg")
 # which formats each mode writes
@@ -64,6 +64,12 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
             raise SystemExit(2) from None
 
 
+def overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The configuration options given on the command line, by key (as ``cli.load_project`` takes them)."""
+    return {key: getattr(args, key.replace("-", "_")) for key in (*FLAKE8_OPTIONS, *OPTIONS_BY_KEY)
+            if hasattr(args, key.replace("-", "_"))}
+
+
 def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None] | None,
         write: Callable[[str], None]) -> int:
     """``--since`` or ``--history``: the exit status."""
@@ -80,15 +86,13 @@ def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None
                 return 1 if args.fail_on_new and document["summary"]["introduced"] else 0
             directory = None if args.no_cache else os.path.abspath(
                 args.cache_dir or default_directory(args.config, args.isolated))
-            cache = open_blob_cache(directory, settings)
             config_file = None if args.isolated else args.config or find_config_file(os.getcwd())
-            document = history_document(repo, args.history, args.every, paths, settings, cache, args.jobs, show,
-                                        args.top, config_file)
-            differ = sum(row["config_differs"] for row in document["commits"])
-            if differ:
-                print(f"ssot-report: warning: {document['history']['config_file']} differs from the working tree's "
-                      f"at {differ} of {len(document['commits'])} sampled commits; every commit was checked with "
-                      "the working tree's configuration", file=sys.stderr)
+            configurations = Configurations(repo, settings, config_file, overrides(args), paths, directory,
+                                            args.jobs)
+            document = history_document(repo, args.history, args.every, paths, configurations, show, args.top)
+            for problem in configurations.problems:
+                print(f"ssot-report: warning: {problem}; checked with the working tree's configuration",
+                      file=sys.stderr)
             write(render.HISTORY[args.format](document))
             return 0
     except GitError as error:

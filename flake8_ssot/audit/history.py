@@ -8,26 +8,30 @@ newest, ``commit`` all of them.  The newest commit is always kept.  At each
 sampled commit the tree is listed with ``git ls-tree``, the files
 ``ssot-check`` would check are chosen as a walk of a checkout would choose
 them, and each (blob, path) not seen before is read through one
-``git cat-file --batch`` process and checked; the numbers are those
-``ssot-report`` prints on a checkout of that commit (with the working
-tree's configuration).
+``git cat-file --batch`` process and checked, with the configuration the
+commit had (:class:`Configurations`); the numbers are those ``ssot-report``
+prints on a checkout of that commit.
 """
 
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import datetime
-from typing import Any, Callable, Sequence
+import json
+import os
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.audit.blobs import BlobCache, Checker
+from flake8_ssot.audit.blobs import BlobCache, Checker, open_blob_cache
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import PREFIX, Commit, GitError, Repository
-from flake8_ssot.config import OPTIONS_BY_KEY
-from flake8_ssot.project import FLAKE8_OPTIONS, Settings
+from flake8_ssot.config import OPTIONS_BY_KEY, ConfigError
+from flake8_ssot.project import FLAKE8_OPTIONS, Settings, load_settings
 from flake8_ssot.report import audit
 
 SCHEMA_VERSION = 1
+INI_FILES = ("setup.cfg", "tox.ini", ".flake8")  # config files whose options are read at each commit
 EVERY_HELP = "'day' (default), 'week', 'commit', or N for every Nth commit"
 
 
@@ -88,28 +92,74 @@ def _options(text: str) -> dict[str, str] | None:
             if key.replace("_", "-") in FLAKE8_OPTIONS or key.replace("_", "-") in OPTIONS_BY_KEY}
 
 
-class ConfigWatch:
-    """Whether the config file in use says something else at a commit: its
-    options that ``ssot-check`` reads differ from the working tree's (other
-    tools' options, comments and layout do not count)."""
+class Variant(NamedTuple):
+    """A configuration some commits are checked with, and what checks with it."""
 
-    def __init__(self, repo: Repository, config_file: str | None) -> None:
-        self.repo = repo
+    settings: Settings
+    selector: FileSelector
+    cache: BlobCache
+    checker: Checker
+
+
+class Configurations:
+    """Each commit is checked with its own configuration: the options
+    ``ssot-check`` reads from the config file in use (the working tree's
+    ``setup.cfg``, ``tox.ini`` or ``.flake8``, as it was at that commit),
+    with the command-line options over them.  Commits whose options are the
+    working tree's share its settings; each other set of options gets its
+    settings, file selection, blob cache and workers once."""
+
+    def __init__(self, repo: Repository, settings: Settings, config_file: str | None,
+                 overrides: Mapping[str, object], paths: Sequence[str], cache_dir: str | None, jobs: int) -> None:
+        self.repo, self.overrides, self.paths, self.cache_dir, self.jobs = repo, overrides, paths, cache_dir, jobs
+        if config_file and os.path.basename(config_file) not in INI_FILES:
+            config_file = None  # a file of another format: the working tree's configuration for every commit
         found = repo.working_blob(config_file) if config_file else None
-        self.path, self.sha = found or (None, None)
+        self.path, sha = found or (None, None)
+        self.config_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else repo.cwd
+        self.root = settings.config.root
+        self.working: dict[str, str] | None = None
         if config_file and found:
             with open(config_file, encoding="utf-8", errors="replace") as handle:
-                self.options = _options(handle.read())
-        self._differs: dict[str | None, bool] = {self.sha: False}
+                self.working = _options(handle.read())
+        self._options_at: dict[str | None, dict[str, str] | None] = {sha: self.working}
+        self._variants: dict[str, Variant] = {self._key(self.working): self._variant(settings)}
+        self.problems: list[str] = []
 
-    def differs(self, tree: dict[str, str]) -> bool:
+    @staticmethod
+    def _key(options: dict[str, str] | None) -> str:
+        return json.dumps(options, sort_keys=True)
+
+    def _variant(self, settings: Settings) -> Variant:
+        return Variant(settings, FileSelector(self.repo.top, self.paths, settings, self.repo.cwd),
+                       open_blob_cache(self.cache_dir, settings), Checker(settings, self.jobs))
+
+    def for_tree(self, tree: dict[str, str]) -> tuple[Variant, bool]:
+        """The variant for a commit's tree, and whether its options are not the working tree's."""
         if self.path is None:
-            return False
+            return next(iter(self._variants.values())), False
         sha = tree.get(self.path)
-        if sha not in self._differs:
+        if sha not in self._options_at:
             text = self.repo.read_blobs([sha])[sha].decode("utf-8", "replace") if sha else ""
-            self._differs[sha] = _options(text) != self.options
-        return self._differs[sha]
+            self._options_at[sha] = _options(text)
+        options = self._options_at[sha]
+        key = self._key(options)
+        if key not in self._variants:
+            try:
+                own = load_settings({**(options or {}), **self.overrides}, isolated=True, cwd=self.config_dir)
+            except ConfigError as error:  # options this version of flake8-ssot no longer takes
+                self.problems.append(f"{self.path} at blob {sha}: {error}")
+                self._variants[key] = self._variants[self._key(self.working)]
+            else:
+                # the config file's directory is the root of path scopes, as when ssot-check reads the file
+                own = dataclasses.replace(own, config=dataclasses.replace(own.config, root=self.root))
+                self._variants[key] = self._variant(own)
+        return self._variants[key], options != self.working
+
+    def close(self) -> None:
+        for variant in {id(v): v for v in self._variants.values()}.values():
+            variant.cache.save()
+            variant.checker.close()
 
 
 class Progress:
@@ -130,46 +180,38 @@ class Progress:
 
 
 def history_document(
-    repo: Repository, spec: str, every: str, paths: Sequence[str], settings: Settings, cache: BlobCache,
-    jobs: int = 1, show: Callable[[str], None] | None = None, top: int = 10, config_file: str | None = None,
+    repo: Repository, spec: str, every: str, paths: Sequence[str], configurations: Configurations,
+    show: Callable[[str], None] | None = None, top: int = 10,
 ) -> dict[str, Any]:
-    """The document ``docs/report.md`` describes for ``--history``.
-
-    Every commit is checked with ``settings``, the working tree's
-    configuration; ``config_file``, the file it was read from, is compared
-    with its version at each commit, and a commit where the options
-    ``ssot-check`` reads differ says so (``config_differs``).
-    """
+    """The document ``docs/report.md`` describes for ``--history``."""
     commits = repo.commits(revisions(repo, spec))
     sampled = sample(commits, every)
-    selector = FileSelector(repo.top, paths, settings, repo.cwd)
-    config = ConfigWatch(repo, config_file)
     progress = Progress(show)
     rows = []
-    with Checker(settings, jobs) as checker:
+    try:
         for index, commit in enumerate(sampled, 1):
             progress.commit(index, len(sampled), commit)
             tree = repo.tree(commit.sha)
-            files = sorted(
-                (name, sha) for path, sha in tree.items() if (name := selector.display_name(path)) is not None
-            )
+            variant, own_config = configurations.for_tree(tree)
+            cache, display_name = variant.cache, variant.selector.display_name
+            files = sorted((name, sha) for path, sha in tree.items() if (name := display_name(path)) is not None)
             missing = [(name, sha) for name, sha in files if cache.get(sha, name) is None]
             if missing:
                 contents = repo.read_blobs([sha for _, sha in missing])
-                results = checker.analyse([(name, contents[sha]) for name, sha in missing], progress.files)
+                results = variant.checker.analyse([(name, contents[sha]) for name, sha in missing], progress.files)
                 for (name, sha), analysed in zip(missing, results):
                     cache.put(sha, name, analysed)
                 if index % 10 == 0:
                     cache.save()  # a long run interrupted keeps most of its work
             reports = [found.report for name, sha in files if (found := cache.get(sha, name)) is not None]
             rows.append({"commit": commit.sha, "date": commit.date, "subject": commit.subject,
-                         "config_differs": config.differs(tree),
-                         **numbers(audit(reports, settings, top))})
-    cache.save()
+                         "config_differs": own_config, **numbers(audit(reports, variant.settings, top))})
+    finally:
+        configurations.close()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "flake8-ssot", "version": __version__},
         "history": {"range": spec, "every": every, "commits_in_range": len(commits), "sampled": len(sampled),
-                    "config_file": config.path},
+                    "config_file": configurations.path},
         "commits": rows,
     }
