@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
+from flake8_ssot.audit.git import BLOB_MODES, TREE_MODE, Repository
 from flake8_ssot.project import Settings
 from flake8_ssot.selection import any_of, matches_filename
 
@@ -31,6 +32,7 @@ class FileSelector:
         self.roots = [(arg, self._in_repository(arg)) for arg in paths] or [("", self._in_repository("."))]
         self._decided: dict[str, str | None] = {}
         self._excluded: dict[str, bool] = {}
+        self._listed: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def _in_repository(self, arg: str) -> str:
         relative = os.path.relpath(os.path.join(self.cwd, arg), self.top).replace(os.sep, "/")
@@ -41,6 +43,30 @@ class FileSelector:
         if found is None:
             found = self._excluded[name] = matches_filename(name, self.exclude, os.path.join(self.cwd, name))
         return found
+
+    def files(self, repo: Repository, tree: str, prefix: str = "") -> list[tuple[str, str]]:
+        """(display name, blob sha) of every file checked in ``tree`` (at repository path ``prefix``), in
+        git's order; remembered per subtree, so a commit costs the directories it changed."""
+        key = (tree, prefix)
+        found = self._listed.get(key)
+        if found is None:
+            found = []
+            for entry in repo.entries(tree):
+                path = prefix + entry.name
+                if entry.mode == TREE_MODE:
+                    if self._may_hold(path):
+                        found += self.files(repo, entry.sha, path + "/")
+                elif entry.mode in BLOB_MODES:
+                    name = self.display_name(path)
+                    if name is not None:
+                        found.append((name, entry.sha))
+            self._listed[key] = found
+        return found
+
+    def _may_hold(self, directory: str) -> bool:
+        """Whether files under repository directory ``directory`` can be checked (under a path given)."""
+        return any(not root or directory == root or directory.startswith(root + "/") or root.startswith(directory + "/")
+                   for _arg, root in self.roots)
 
     def display_name(self, path: str) -> str | None:
         """The name the file at repository path ``path`` is checked under, or None if it is not checked."""

@@ -12,7 +12,8 @@ import subprocess
 from typing import IO, NamedTuple, Sequence
 
 PREFIX = "ssot-report"
-_BLOB_MODES = frozenset({"100644", "100755"})  # not symlinks (120000) nor submodules (160000)
+BLOB_MODES = frozenset({"100644", "100755"})  # not symlinks (120000) nor submodules (160000)
+TREE_MODE = "40000"
 
 
 class GitError(Exception):
@@ -24,6 +25,12 @@ class Commit(NamedTuple):
     time: int  # committer time, seconds since the epoch
     date: str  # committer date, ISO 8601 with its offset
     subject: str
+
+
+class TreeEntry(NamedTuple):
+    mode: str  # as in a tree object: "40000" a directory, "100644" a file, ...
+    name: str
+    sha: str
 
 
 class Change(NamedTuple):
@@ -46,6 +53,7 @@ class Repository:
         self.top = os.path.realpath(self.run("rev-parse", "--show-toplevel").strip())
         self.shallow = self.run("rev-parse", "--is-shallow-repository").strip() == "true"
         self._batch: subprocess.Popen[bytes] | None = None
+        self._trees: dict[str, list[TreeEntry]] = {}
 
     # ------------------------------------------------------------ plumbing
     def _git(self, *args: str, check: bool = True, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -105,7 +113,7 @@ class Repository:
                 continue
             meta, _, path = entry.partition(b"\t")
             mode, kind, sha = meta.split(b" ")
-            if kind == b"blob" and mode.decode() in _BLOB_MODES:
+            if kind == b"blob" and mode.decode() in BLOB_MODES:
                 files[path.decode("utf-8", "surrogateescape")] = sha.decode()
         return files
 
@@ -135,9 +143,43 @@ class Repository:
             return None
         return relative, self.run("hash-object", "--", os.path.abspath(path)).strip()
 
+    def root_tree(self, commit: str) -> str:
+        """The sha of a commit's tree."""
+        data = self.read_object(commit)
+        if not data.startswith(b"tree "):
+            raise GitError(f"{PREFIX}: {commit} is not a commit")
+        return data[5:45].decode()
+
+    def entries(self, tree: str) -> list[TreeEntry]:
+        """A tree object's entries (one level), read once per tree for the run:
+        a directory unchanged between two commits is the same tree."""
+        found = self._trees.get(tree)
+        if found is None:
+            data, found, at = self.read_object(tree), [], 0
+            while at < len(data):
+                space = data.index(b" ", at)
+                nul = data.index(b"\0", space)
+                found.append(TreeEntry(data[at:space].decode(), data[space + 1:nul].decode("utf-8", "surrogateescape"),
+                                       data[nul + 1:nul + 21].hex()))
+                at = nul + 21
+            self._trees[tree] = found
+        return found
+
+    def blob_at(self, tree: str, path: str) -> str | None:
+        """The sha of the regular file at repository path ``path`` in ``tree``, or None."""
+        *directories, name = path.split("/")
+        for directory in directories:
+            tree = next((e.sha for e in self.entries(tree) if e.name == directory and e.mode == TREE_MODE), "")
+            if not tree:
+                return None
+        return next((e.sha for e in self.entries(tree) if e.name == name and e.mode in BLOB_MODES), None)
+
     # --------------------------------------------------------------- blobs
+    def read_object(self, sha: str) -> bytes:
+        return self.read_blobs([sha])[sha]
+
     def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
-        """The contents of blobs, from one ``git cat-file --batch`` process kept for the run."""
+        """The contents of objects, from one ``git cat-file --batch`` process kept for the run."""
         batch = self._batch_process()
         assert batch.stdin is not None and batch.stdout is not None
         found = {}

@@ -134,11 +134,11 @@ class Configurations:
         return Variant(settings, FileSelector(self.repo.top, self.paths, settings, self.repo.cwd),
                        open_blob_cache(self.cache_dir, settings), Checker(settings, self.jobs))
 
-    def for_tree(self, tree: dict[str, str]) -> tuple[Variant, bool]:
+    def for_tree(self, tree: str) -> tuple[Variant, bool]:
         """The variant for a commit's tree, and whether its options are not the working tree's."""
         if self.path is None:
             return next(iter(self._variants.values())), False
-        sha = tree.get(self.path)
+        sha = self.repo.blob_at(tree, self.path)
         if sha not in self._options_at:
             text = self.repo.read_blobs([sha])[sha].decode("utf-8", "replace") if sha else ""
             self._options_at[sha] = _options(text)
@@ -191,10 +191,10 @@ def history_document(
     try:
         for index, commit in enumerate(sampled, 1):
             progress.commit(index, len(sampled), commit)
-            tree = repo.tree(commit.sha)
+            tree = repo.root_tree(commit.sha)
             variant, own_config = configurations.for_tree(tree)
-            cache, display_name = variant.cache, variant.selector.display_name
-            files = sorted((name, sha) for path, sha in tree.items() if (name := display_name(path)) is not None)
+            cache = variant.cache
+            files = sorted(variant.selector.files(repo, tree))
             missing = [(name, sha) for name, sha in files if cache.get(sha, name) is None]
             if missing:
                 contents = repo.read_blobs([sha for _, sha in missing])
