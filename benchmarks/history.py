@@ -51,7 +51,8 @@ def test_added_{n}():
 
 
 def git(root: str, *args: str, when: int = START) -> None:
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    dates = {"GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    env = {**os.environ, **GIT_ENV, **dates}  # noqa: SOT301 - a git subprocess's environment, not test code
     subprocess.run(["git", *args], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
 
 

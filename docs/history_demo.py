@@ -45,7 +45,8 @@ STORY: list[tuple[str, list]] = [
 
 def git(root: str, *args: str, date: str = "2026-11-01") -> None:
     stamp = f"{date}T12:00:00+00:00"
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    dates = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    env = {**os.environ, **GIT_ENV, **dates}  # noqa: SOT301 - a git subprocess's environment, not test code
     subprocess.run(["git", *args], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
 
 

@@ -17,9 +17,11 @@ import pytest
 
 from flake8_ssot import report
 from flake8_ssot.audit import blobs, render
-from flake8_ssot.audit.git import Commit
+from flake8_ssot.audit.files import FileSelector
+from flake8_ssot.audit.git import Commit, Repository
 from flake8_ssot.audit.history import sample
 from flake8_ssot.facts import SYNTAX_ERROR, FileFacts
+from flake8_ssot.project import expand_paths, load_settings
 from flake8_ssot.registry import Finding
 from flake8_ssot.runner import FileReport
 from tests.test_report import BVJ, PROJECT, make_project, run_report, ssot_check_rows
@@ -97,7 +99,8 @@ def test_history_numbers_are_ssot_report_on_a_checkout_of_each_commit(
         where = checkout(repo, row["commit"], tmp_path / f"checkout{index}")
         assert row_numbers(row) == tree_numbers(where, monkeypatch, capsys)
     totals = [row["findings"]["total"] for row in document["commits"]]
-    assert totals[1] == totals[0] + 1 and totals[2] == totals[1] - 1  # the mock; SOT302 and E999 gone, SOT201 on the parsed test
+    assert totals[1] == totals[0] + 1  # the mock
+    assert totals[2] == totals[1] - 1  # SOT302 and E999 gone, SOT201 on the test that parses now
 
 
 def test_history_range_and_sampling(repo: Path, monkeypatch: pytest.MonkeyPatch,
@@ -178,6 +181,23 @@ def assert_self_contained(page: str) -> None:
     assert not re.search(r"<script[^>]*\bsrc\b", page) and "@import" not in page
 
 
+@pytest.mark.parametrize("args", [[], ["."], ["tests"], ["tests/unit/", "app"], ["tests/unit/test_models.py"],
+                                  ["tests/fixtures"]])
+def test_the_files_of_a_commit_are_those_a_walk_of_its_checkout_finds(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    (repo / "setup.cfg").write_text(PROJECT["setup.cfg"] + "extend-exclude = tests/fixtures,*_pb2.py\n")
+    for name in ("tests/fixtures/test_data.py", "tests/unit/models_pb2.py", "tests/unit/notes.txt", "tools/x.py"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("x = 1\n")
+    commit_all(repo, "more files", "2026-11-04T10:00:00Z")
+    monkeypatch.chdir(repo)
+    settings = load_settings()
+    walked = sorted(os.path.normpath(path) for path in expand_paths(args, settings))
+    with Repository() as repository:
+        listed = FileSelector(repository.top, args, settings).files(repository, repository.root_tree("HEAD"))
+    assert sorted(os.path.normpath(name) for name, _sha in listed) == walked
+
+
 # -------------------------------------------------------------------- since
 def change_the_work_tree(root: Path) -> None:
     git(root, "checkout", "-q", "-b", "work")
@@ -188,8 +208,8 @@ def change_the_work_tree(root: Path) -> None:
     payments.write_text(payments.read_text().replace("MagicMock()", "object()"))
     git(root, "mv", "tests/unit/test_models.py", "tests/unit/test_model_rules.py")
     git(root, "rm", "-q", "tests/e2e/test_flow.py")
-    (root / "tests/unit/test_untracked.py").write_text(BVJ.format(title="New", value="x") + "\ndef test_x():\n"
-                                                                                         "    assert 1\n")
+    (root / "tests/unit/test_untracked.py").write_text(BVJ.format(title="New", value="x")
+                                                       + "\ndef test_x():\n    assert 1\n")
     commit_all(root, "work", "2026-11-04T10:00:00Z")
     (root / "tests/unit/test_uncommitted.py").write_text("def test_y():\n    assert 1\n")  # SOT201, untracked
 
@@ -302,7 +322,7 @@ def test_markdown_fits_a_pull_request_comment_on_a_big_tree() -> None:
                           [Finding(3, 0, "E999", "SyntaxError: invalid syntax")],
                           FileFacts(SYNTAX_ERROR, "line 3: SyntaxError: invalid syntax; " + "x" * 60))
                for i in range(5000)]
-    markdown = report.render_markdown(report.audit(reports, _settings()))
+    markdown = report.render_markdown(report.audit(reports, load_settings(isolated=True)))
     assert len(markdown) < render.MARKDOWN_LIMIT
     assert markdown.startswith("## flake8-ssot compliance report")
     assert re.search(r"\*\d+ more entries left out", markdown) and "<details>" in markdown
@@ -322,9 +342,3 @@ def test_markdown_fits_a_pull_request_comment_on_a_big_tree() -> None:
     markdown = render.since_markdown(document)
     assert len(markdown) < render.MARKDOWN_LIMIT and "more files left out" in markdown
     assert markdown.index("findings introduced") < markdown.index("### Files")
-
-
-def _settings() -> Any:
-    from flake8_ssot.project import load_settings
-
-    return load_settings(isolated=True)

@@ -41,7 +41,8 @@ class FileSelector:
     def _is_excluded(self, name: str) -> bool:
         found = self._excluded.get(name)
         if found is None:
-            found = self._excluded[name] = matches_filename(name, self.exclude, os.path.join(self.cwd, name))
+            absolute = os.path.normpath(os.path.join(self.cwd, name))
+            found = self._excluded[name] = matches_filename(name, self.exclude, absolute)
         return found
 
     def files(self, repo: Repository, tree: str, prefix: str = "") -> list[tuple[str, str]]:

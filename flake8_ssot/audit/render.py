@@ -112,8 +112,8 @@ def _since_summary_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
 
 def _group_rows(document: dict[str, Any]) -> list[tuple[object, ...]]:
     return [(g["group"], g["files"], g["files_added"], g["test_modules"], g["tests"],
-             _signed(g["tests"] - g["tests_before"] - g["tests_removed"]), g["lines"], g["findings"], g["introduced"], g["fixed"])
-            for g in document["groups"]]
+             _signed(g["tests"] - g["tests_before"] - g["tests_removed"]), g["lines"], g["findings"],
+             g["introduced"], g["fixed"]) for g in document["groups"]]
 
 
 GROUP_HEADER = ("Directory", "files", "added", "test modules", "tests", "tests +/-", "lines", "findings",
@@ -143,8 +143,7 @@ def since_table(document: dict[str, Any]) -> str:
     out += _columns(_since_summary_rows(document), ("Batch", "count"))
     if document["groups"]:
         out += ["", *_columns(_group_rows(document), GROUP_HEADER)]
-    out += ["", *_columns(_share_rows(document["audit"]["shares"]), ("Compliance of the changed files", "share",
-                                                                    "of"))]
+    out += ["", *_columns(_share_rows(document["audit"]["shares"]), ("Compliance of the changed files", "share", "of"))]
     if document["files"]:
         out += ["", *_columns([(row["path"], *_file_cells(row)) for row in document["files"]], FILE_HEADER)]
     for key, title in (("introduced", "Findings introduced"), ("fixed", "Findings fixed")):
@@ -282,8 +281,9 @@ def history_svg(document: dict[str, Any]) -> str:
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1200px;
 color:#222;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.92em}.wide{overflow-x:auto}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;
-text-align:right;vertical-align:top;white-space:nowrap}td:last-child{white-space:normal;text-align:left}th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.92em}.wide{overflow-x:auto}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right;vertical-align:top;white-space:nowrap}
+td:last-child{white-space:normal;text-align:left}th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
 td.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;white-space:normal;
 word-break:break-all;min-width:16em}.bad{color:#b00020}.good{color:#16794c}
 .lead{font-size:1.1rem}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
