@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None
             config_file = None if args.isolated else args.config or find_config_file(os.getcwd())
             configurations = Configurations(repo, settings, config_file, overrides(args), paths, directory,
                                             args.jobs)
-            document = history_document(repo, args.history, args.every, paths, configurations, show, args.top)
+            document = history_document(repo, args.history, args.every, paths, configurations, show)
             for problem in configurations.problems:
                 print(f"ssot-report: warning: {problem}; checked with the working tree's configuration",
                       file=sys.stderr)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import datetime
+import itertools
 import json
 import os
+import posixpath
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from flake8_ssot import __version__
@@ -28,6 +30,7 @@ from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import PREFIX, Commit, GitError, Repository
 from flake8_ssot.config import OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.project import FLAKE8_OPTIONS, Settings, load_settings
+from flake8_ssot.report import _percent as percent
 from flake8_ssot.report import audit
 
 SCHEMA_VERSION = 1
@@ -79,6 +82,47 @@ def numbers(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def merge(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The :func:`numbers` of disjoint sets of files added up: counts summed,
+    shares' numerators and denominators summed and their percentages taken anew."""
+    def total(key: str) -> dict[str, Any]:
+        summed: dict[str, Any] = {}
+        for part in parts:
+            for name, value in part[key].items():
+                summed[name] = summed.get(name, 0) + value
+        return summed
+
+    shares = {}
+    for name, share in parts[0]["shares"].items():
+        denominator = sum(part["shares"][name]["denominator"] for part in parts)
+        numerator = sum(part["shares"][name]["numerator"] for part in parts) if share["checked"] else None
+        shares[name] = {"checked": share["checked"], "numerator": numerator, "denominator": denominator,
+                        "percent": None if numerator is None else percent(numerator, denominator)}
+    return {**{key: total(key) for key in ("files", "tests", "findings", "families", "codes")}, "shares": shares}
+
+
+class Tally:
+    """A commit's numbers, counted per run of files in one directory and
+    added up: a run of files unchanged since an earlier commit is not
+    counted again, so a commit costs about the files it changed."""
+
+    def __init__(self, settings: Settings, cache: BlobCache) -> None:
+        self.settings, self.cache = settings, cache
+        self._counted: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+
+    def numbers(self, files: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """The numbers of the (display name, blob sha) files, sorted by name, all in the cache."""
+        parts = []
+        for _directory, run in itertools.groupby(files, key=lambda file: posixpath.dirname(file[0])):
+            key = tuple(run)
+            part = self._counted.get(key)
+            if part is None:
+                reports = [found.report for name, sha in key if (found := self.cache.get(sha, name)) is not None]
+                part = self._counted[key] = numbers(audit(reports, self.settings))
+            parts.append(part)
+        return merge(parts) if parts else numbers(audit([], self.settings))
+
+
 def _options(text: str) -> dict[str, str] | None:
     """The ``[flake8]`` options of a config file's text that ``ssot-check`` reads; None if it does not parse."""
     parser = configparser.RawConfigParser()
@@ -99,6 +143,7 @@ class Variant(NamedTuple):
     selector: FileSelector
     cache: BlobCache
     checker: Checker
+    tally: Tally
 
 
 class Configurations:
@@ -131,8 +176,9 @@ class Configurations:
         return json.dumps(options, sort_keys=True)
 
     def _variant(self, settings: Settings) -> Variant:
-        return Variant(settings, FileSelector(self.repo.top, self.paths, settings, self.repo.cwd),
-                       open_blob_cache(self.cache_dir, settings), Checker(settings, self.jobs))
+        cache = open_blob_cache(self.cache_dir, settings)
+        return Variant(settings, FileSelector(self.repo.top, self.paths, settings, self.repo.cwd), cache,
+                       Checker(settings, self.jobs), Tally(settings, cache))
 
     def for_tree(self, tree: str) -> tuple[Variant, bool]:
         """The variant for a commit's tree, and whether its options are not the working tree's."""
@@ -181,7 +227,7 @@ class Progress:
 
 def history_document(
     repo: Repository, spec: str, every: str, paths: Sequence[str], configurations: Configurations,
-    show: Callable[[str], None] | None = None, top: int = 10,
+    show: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The document ``docs/report.md`` describes for ``--history``."""
     commits = repo.commits(revisions(repo, spec))
@@ -203,9 +249,8 @@ def history_document(
                     cache.put(sha, name, analysed)
                 if index % 10 == 0:
                     cache.save()  # a long run interrupted keeps most of its work
-            reports = [found.report for name, sha in files if (found := cache.get(sha, name)) is not None]
             rows.append({"commit": commit.sha, "date": commit.date, "subject": commit.subject,
-                         "config_differs": own_config, **numbers(audit(reports, variant.settings, top))})
+                         "config_differs": own_config, **variant.tally.numbers(files)})
     finally:
         configurations.close()
     return {
