@@ -13,9 +13,11 @@ six hours apart.  Then, in the same run and alternating as ``run.py`` does:
   each commit changed
 * the same again with the cache the cold run left (nothing checked)
 
-and prints ratios: time per sampled commit over one full audit, the whole
-history over one full audit, warm over cold.  Absolute times are shown
-beside them; they depend on the machine, the ratios much less.
+and prints ratios of wall and of CPU time (the process and its workers):
+time per sampled commit over one full audit, the whole history over one
+full audit, warm over cold.  Absolute times are shown beside them; they
+depend on the machine, the ratios much less (CPU time less than wall time
+on a shared machine).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,10 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         print(f"{args.files} files, {sampled} sampled commits, {args.changes} test modules edited per commit, "
               f"-j{args.jobs}; medians of {args.repeat}, wall time")
-        print("| comparison | A | B | ratio |\n|---|---|---|---|")
+        print("| comparison | A | B | ratio (wall) | ratio (CPU) |\n|---|---|---|---|---|")
         for label, a, b in rows:
-            ratio = sorted(s.wall for s in a)[len(a) // 2] / sorted(s.wall for s in b)[len(b) // 2]
-            print(f"| {label} | {describe(a, 'wall')} | {describe(b, 'wall')} | {ratio:.2f} |")
+            ratios = [statistics.median(getattr(s, clock) for s in a) / statistics.median(getattr(s, clock) for s in b)
+                      for clock in ("wall", "cpu")]
+            print(f"| {label} | {describe(a, 'wall')} | {describe(b, 'wall')} | {ratios[0]:.3g} | {ratios[1]:.3g} |")
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -9,6 +9,7 @@ chart without it is a one-line error (:class:`ChartsMissing`, exit 2).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
 
 INSTALL_HINT = "pip install 'flake8-ssot[charts]' (or pip install pygal)"
@@ -42,22 +43,28 @@ def _config(pygal: Any, title: str, **options: Any) -> dict[str, Any]:
                 legend_at_bottom=True, truncate_legend=-1, stroke_style={"width": 2}, **options)
 
 
+# pygal puts its configuration in a <script> for its tooltip code, which js=[] leaves out: dead weight.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
 def _render(chart: Any) -> str:
-    svg: str = chart.render(is_unicode=True)
-    return svg
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
-               percent: bool = False) -> str:
-    """A line per series over ``labels`` (commit dates), as an SVG element."""
+               percent: bool = False, colors: Sequence[str] | None = None) -> str:
+    """A line per series over ``labels`` (commit dates), as an SVG element; ``colors`` one per series."""
     pygal = _pygal()
     many = len(labels) > 24
-    chart = pygal.Line(**_config(
+    config = _config(
         pygal, title, x_label_rotation=35, show_minor_x_labels=not many, dots_size=2 if many else 3,
         x_labels_major_count=12 if many else None, allow_interruptions=True,
         range=(0, 100) if percent else None, include_x_axis=not percent,
         value_formatter=(lambda v: f"{v:.1f}%") if percent else (lambda v: f"{v:g}"),
-    ))
+    )
+    if colors:
+        config["style"].colors = tuple(colors)
+    chart = pygal.Line(**config)
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))

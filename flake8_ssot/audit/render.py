@@ -23,6 +23,10 @@ MARKDOWN_LIMIT = 65_536
 _RESERVE = 400  # kept free for each section still to come, and for the "left out" line
 FAMILY_NAMES = tuple(FAMILIES)
 SHORT_FAMILIES = ("doubles", "bvj", "environ", "bases", "hygiene")  # the columns of per-file and history tables
+# the same colour for a family, and for the share its codes decide, in every chart
+COLORS = {"doubles": "#d62728", "bvj": "#1f77b4", "environ": "#2ca02c", "bases": "#9467bd", "hygiene": "#ff7f0e",
+          "internal": "#8c564b", "flake8": "#7f7f7f", "bvj_complete": "#1f77b4", "doubles_free": "#d62728",
+          "ssot_base": "#9467bd", "environ_clean": "#2ca02c"}
 SHARE_LABELS = {"bvj_complete": "BVJ complete", "doubles_free": "doubles-free", "ssot_base": "on SSOT base",
                 "environ_clean": "environ-clean"}
 
@@ -263,12 +267,14 @@ def history_charts(document: dict[str, Any]) -> list[str]:
     """Findings per family, and the compliance shares, over the sampled commits (SVG)."""
     rows = document["commits"]
     labels = [row["date"][:10] for row in rows]
-    families = {family: [row["families"][family] for row in rows] for family in FAMILY_NAMES
-                if any(row["families"][family] for row in rows)}
-    shares = {SHARE_LABELS[name]: [row["shares"][name]["percent"] for row in rows] for name in SHARE_LABELS
-              if any(row["shares"][name]["checked"] for row in rows)}
-    return [chart.line_chart("Findings per family", labels, families or {"findings": [0] * len(rows)}),
-            chart.line_chart("Compliance shares", labels, shares, percent=True)]
+    families = [family for family in FAMILY_NAMES if any(row["families"][family] for row in rows)] or ["doubles"]
+    shares = [name for name in SHARE_LABELS if any(row["shares"][name]["checked"] for row in rows)]
+    return [chart.line_chart("Findings per family", labels,
+                             {family: [row["families"][family] for row in rows] for family in families},
+                             colors=[COLORS[family] for family in families]),
+            chart.line_chart("Compliance shares", labels,
+                             {SHARE_LABELS[name]: [row["shares"][name]["percent"] for row in rows] for name in shares},
+                             percent=True, colors=[COLORS[name] for name in shares])]
 
 
 def history_svg(document: dict[str, Any]) -> str:
