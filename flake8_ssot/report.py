@@ -4,8 +4,10 @@ Walks the tree as ``ssot-check`` does (same configuration, selection and
 ``# noqa``), in one pass that also records each file's facts (test module,
 real-service scope, tests and test classes).  Every number in the report is
 a count over those findings and facts; ``docs/report.md`` defines each one
-and the JSON document's keys.  Exit status: 0 the report was written, 2 a
-usage or configuration error.
+and the JSON document's keys.  Exit status: 0 the report was written, 1
+with ``--since --fail-on-new`` when the batch introduced findings, 2 a
+usage or configuration error.  ``--since`` and ``--history`` live in
+:mod:`flake8_ssot.audit`.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ssot-report",
         description="Audit a tree against the flake8-ssot rules: files, tests, findings per family and code, "
                     "compliance shares, the directories with the most findings, and files that did not parse. "
-                    "Configured like ssot-check.",
+                    "Configured like ssot-check. With --since REV: what a batch of work added and the findings it "
+                    "introduced and fixed; with --history RANGE: the numbers over sampled commits, read from git.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to audit (default: .)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
