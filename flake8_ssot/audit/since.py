@@ -93,13 +93,14 @@ def since_document(
     for change in repo.changes(base):
         if change.new_path is None:
             name = selector.display_name(change.old_path or "")
-            if name is not None:
+            if name is not None and change.old_path in base_tree:  # not a symbolic link or a submodule
                 removed.append((name, change.old_path))
             continue
         name = selector.display_name(change.new_path)
         if name is None or not os.path.isfile(os.path.join(repo.top, change.new_path)):
             continue
-        old = change.old_path if change.old_path in base_tree else None
+        # a copy (C) is a new file; the file it was copied from is still there
+        old = change.old_path if change.status != "C" and change.old_path in base_tree else None
         changed.append(("added" if old is None else "renamed" if old != change.new_path else "changed",
                         name, change.new_path, old))
     changed.sort(key=lambda item: item[1])
