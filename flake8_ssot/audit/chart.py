@@ -47,7 +47,16 @@ def _config(pygal: Any, title: str, **options: Any) -> dict[str, Any]:
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 
 
-def _render(chart: Any) -> str:
+def _draw(kind: Any, config: dict[str, Any], labels: Sequence[str], series: Mapping[str, Sequence[float | None]],
+          colors: Sequence[str] | None) -> str:
+    """A chart of ``kind`` (pygal.Line, pygal.Bar) as an SVG element, without pygal's script."""
+    if colors:
+        config["style"].colors = tuple(colors)
+    config["legend_at_bottom_columns"] = max(1, min(len(series), 7))
+    chart = kind(**config)
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
@@ -62,14 +71,7 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
         range=(0, 100) if percent else None, include_x_axis=not percent,
         value_formatter=(lambda v: f"{v:.1f}%") if percent else (lambda v: f"{v:g}"),
     )
-    if colors:
-        config["style"].colors = tuple(colors)
-    chart = pygal.Line(**config)
-    chart.x_labels = list(labels)
-    for name, values in series.items():
-        chart.add(name, list(values))
-    chart.config.legend_at_bottom_columns = max(1, min(len(series), 7))
-    return _render(chart)
+    return _draw(pygal.Line, config, labels, series, colors)
 
 
 def _counts_axis(highest: float) -> list[int]:
@@ -83,12 +85,5 @@ def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[f
     """Grouped bars of counts, one group per label, as an SVG element."""
     pygal = _pygal()
     config = _config(pygal, title, x_label_rotation=0, print_values=True, value_formatter=lambda v: f"{v:g}",
-                     y_labels=_counts_axis(max((v for values in series.values() for v in values), default=0)),
-                     legend_at_bottom_columns=max(1, len(series)))
-    if colors:
-        config["style"].colors = tuple(colors)
-    chart = pygal.Bar(**config)
-    chart.x_labels = list(labels)
-    for name, values in series.items():
-        chart.add(name, list(values))
-    return _render(chart)
+                     y_labels=_counts_axis(max((v for values in series.values() for v in values), default=0)))
+    return _draw(pygal.Bar, config, labels, series, colors)
