@@ -73,3 +73,12 @@ def test_quick_run_prints_every_comparison() -> None:
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 8, result.stdout  # the header and seven comparisons
     assert all(row.count("|") == 8 for row in rows)
+
+
+@pytest.mark.slow
+def test_history_benchmark_prints_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "history.py"), "--files", "60", "--commits", "2"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 5, result.stdout  # the header and four comparisons
