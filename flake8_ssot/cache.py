@@ -37,7 +37,7 @@ import os
 import sys
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from flake8_ssot import __version__
 from flake8_ssot.config import find_config_file
@@ -198,17 +198,8 @@ class Cache:
         """Write the index with this run's new entries, if there are any."""
         if not self._new:
             return
-        directory = os.path.dirname(self.index)
         try:
-            descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump({**self._entries, **self._new}, handle, separators=(",", ":"))
-                os.replace(temporary, self.index)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            write_index(self.index, {**self._entries, **self._new})
         except OSError as error:
             self._warn(f"cannot write the cache {self.index} ({type(error).__name__}: {error})")
 
@@ -216,6 +207,20 @@ class Cache:
         if not self._warned:
             self._warned = True
             print(f"flake8-ssot: warning: {message}", file=sys.stderr)
+
+
+def write_index(index: str, entries: object) -> None:
+    """Write ``entries`` as JSON to ``index`` through a temporary file and
+    ``os.replace``, so no reader ever sees half of one; raises OSError."""
+    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(index), prefix=".tmp-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(entries, handle, separators=(",", ":"))
+        os.replace(temporary, index)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _now() -> int:
@@ -226,7 +231,7 @@ def _status(status: os.stat_result) -> tuple[int, ...]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
 
 
-def _load(index: str) -> tuple[Entries, str | None]:
+def load_index(index: str, well_formed: Callable[[object], bool] = _well_formed) -> tuple[Any, str | None]:
     """The entries in ``index`` (none if it does not exist), and what is wrong with it."""
     try:
         with open(index, "rb") as handle:
@@ -239,7 +244,7 @@ def _load(index: str) -> tuple[Entries, str | None]:
         entries = json.loads(raw)
     except ValueError:
         entries = None
-    if not _well_formed(entries):
+    if not well_formed(entries):
         return {}, f"ignoring the corrupt cache {index}"
     return entries, None
 
@@ -263,7 +268,7 @@ def open_cache(directory: str, settings: Settings) -> Cache | None:
               "running without the cache", file=sys.stderr)
         return None
     index = os.path.join(directory, f"findings-{fingerprint}.json")
-    entries, problem = _load(index)
+    entries, problem = load_index(index)
     cache = Cache(index, entries)
     if problem is not None:
         cache._warn(problem)

@@ -4,8 +4,10 @@ Walks the tree as ``ssot-check`` does (same configuration, selection and
 ``# noqa``), in one pass that also records each file's facts (test module,
 real-service scope, tests and test classes).  Every number in the report is
 a count over those findings and facts; ``docs/report.md`` defines each one
-and the JSON document's keys.  Exit status: 0 the report was written, 2 a
-usage or configuration error.
+and the JSON document's keys.  Exit status: 0 the report was written, 1
+with ``--since --fail-on-new`` when the batch introduced findings, 2 a
+usage or configuration error.  ``--since`` and ``--history`` live in
+:mod:`flake8_ssot.audit`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import posixpath
 import sys
 import time
 from collections import Counter
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from flake8_ssot import __version__
 from flake8_ssot.cli import add_project_arguments, load_project, warn_about_inputs
@@ -48,20 +50,26 @@ SHARES = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from flake8_ssot.audit import cli as audit_cli  # imports this module
+
     parser = argparse.ArgumentParser(
         prog="ssot-report",
         description="Audit a tree against the flake8-ssot rules: files, tests, findings per family and code, "
                     "compliance shares, the directories with the most findings, and files that did not parse. "
-                    "Configured like ssot-check.",
+                    "Configured like ssot-check. With --since REV: what a batch of work added and the findings it "
+                    "introduced and fixed; with --history RANGE: the numbers over sampled commits, read from git.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to audit (default: .)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--format", choices=("table", "markdown", "json"), default="table",
-                        help="a terminal table (default), Markdown for a pull-request comment, or JSON "
-                             "(keys documented in docs/report.md)")
+    parser.add_argument("--format", choices=audit_cli.FORMATS, default="table",
+                        help="a terminal table (default), Markdown for a pull-request comment (at most 65,536 "
+                             "characters), JSON (keys documented in docs/report.md), one self-contained HTML file "
+                             "with charts (needs the charts extra); with --history also CSV, or SVG (the chart)")
+    parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--top", type=int, default=10, metavar="N",
                         help="how many directories with the most findings to list (default: 10)")
     add_project_arguments(parser)
+    audit_cli.add_arguments(parser)
     return parser
 
 
@@ -287,11 +295,16 @@ def render_markdown(document: dict[str, Any]) -> str:
         out += ["", "### Directories with the most findings", ""]
         out += _md_table(("Directory", "findings", "files"),
                          [(f"`{row['path']}`", row["findings"], row["files"]) for row in document["directories"]])
-    for key, title in (("not_parsed", "Files that did not parse"), ("not_checked", "Files that could not be checked")):
+    from flake8_ssot.audit.render import Markdown, folded_list  # imports this module
+
+    markdown = Markdown()  # long lists folded and cut: a pull-request comment holds 65,536 characters
+    markdown.add(*out)
+    for after, (key, title) in enumerate((("not_checked", "Files that could not be checked"),
+                                          ("not_parsed", "Files that did not parse"))):
         if document[key]:
-            out += ["", f"### {title} ({len(document[key])})", ""]
-            out += [f"- `{item['path']}`: {_md(item['reason'])}" for item in document[key]]
-    return "\n".join(out) + "\n"
+            folded_list(markdown, title, [f"- `{item['path']}`: {_md(item['reason'])}" for item in document[key]],
+                        1 - after)
+    return markdown.text()
 
 
 def render_json(document: dict[str, Any]) -> str:
@@ -310,10 +323,13 @@ class Progress:
         self.shown = 0.0
 
     def __call__(self, done: int, total: int) -> None:
+        self.show(f"checked {done}/{total} files", done == total)
+
+    def show(self, text: str, now_or_never: bool = False) -> None:
         now = time.monotonic()
-        if done == total or now - self.shown >= 0.1:
+        if now_or_never or now - self.shown >= 0.1:
             self.shown = now
-            self.stream.write(f"\rssot-report: checked {done}/{total} files")
+            self.stream.write(f"\rssot-report: {text}\x1b[K")
             self.stream.flush()
 
     def finish(self) -> None:
@@ -321,24 +337,49 @@ class Progress:
         self.stream.flush()
 
 
+def _writer(output_file: str | None) -> Callable[[str], None]:
+    if output_file is None:
+        return sys.stdout.write
+
+    def write(text: str) -> None:
+        try:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            print(f"ssot-report: cannot write {output_file}: {error.strerror or error}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return write
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from flake8_ssot.audit import cli as audit_cli, render as audit_render  # they import this module
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    audit_cli.check_arguments(parser, args)
     try:
         settings = load_project(args)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    paths = list(expand_paths(args.paths, settings))
-    warn_about_inputs(args.paths, paths, settings)
-    if STDIN in paths:
+    if STDIN in args.paths:
         print("ssot-report: audits files and directories, not standard input ('-')", file=sys.stderr)
         return 2
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
-    reports = check_paths(paths, settings, jobs=args.jobs, with_facts=True, progress=progress)
-    if progress is not None:
-        progress.finish()
-    sys.stdout.write(RENDERERS[args.format](audit(reports, settings, args.top)))
-    return 0
+    write = _writer(args.output_file)
+    try:
+        if args.since or args.history:
+            return audit_cli.run(args, settings, progress.show if progress else None, write)
+        paths = list(expand_paths(args.paths, settings))
+        warn_about_inputs(args.paths, paths, settings)
+        reports = check_paths(paths, settings, jobs=args.jobs, with_facts=True, progress=progress)
+        renderers = {**RENDERERS, "html": audit_render.tree_html}
+        write(renderers[args.format](audit(reports, settings, args.top)))
+        return 0
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 if __name__ == "__main__":

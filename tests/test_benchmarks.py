@@ -76,6 +76,15 @@ def test_quick_run_prints_every_comparison() -> None:
 
 
 @pytest.mark.slow
+def test_history_benchmark_prints_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "history.py"), "--files", "60", "--commits", "2"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 5, result.stdout  # the header and four comparisons
+
+
+@pytest.mark.slow
 def test_lsp_latency_prints_every_ratio() -> None:
     pytest.importorskip("pygls")
     module = BENCHMARKS.parent / "examples" / "tests" / "integration" / "test_thread_creation_integration.py"
