@@ -82,3 +82,16 @@ def test_history_benchmark_prints_its_ratios() -> None:
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 5, result.stdout  # the header and four comparisons
+
+
+@pytest.mark.slow
+def test_lsp_latency_prints_every_ratio() -> None:
+    pytest.importorskip("pygls")
+    module = BENCHMARKS.parent / "examples" / "tests" / "integration" / "test_thread_creation_integration.py"
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "lsp_latency.py"), "--file", str(module),
+                             "--edits", "3", "--repeat", "1"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "findings), 3 edits timed" in lines[0] and lines[1].startswith("edit -> diagnostics")
+    assert sum("ssot-lsp / this = " in line for line in lines) == 3, result.stdout
