@@ -14,6 +14,7 @@ from flake8_ssot.checker import check_tree
 from flake8_ssot.config import (
     OPTIONS, Config, ConfigError, build_config, check_config_file, find_config_file, project_root,
 )
+from flake8_ssot.pyproject import find_pyproject, read_section
 
 
 def _command_line(argv: list[str]) -> argparse.Namespace:
@@ -27,6 +28,18 @@ def _command_line(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ssot-baseline")
     known, _rest = parser.parse_known_args(argv)
     return known
+
+
+def _warn_if_pyproject_is_ignored() -> None:
+    """flake8 alone never reads pyproject.toml; ssot-check reads [tool.flake8]
+    as Flake8-pyproject does.  Say so rather than let the two disagree."""
+    try:
+        pyproject = find_pyproject(os.getcwd())
+    except ConfigError:
+        return  # not this run's configuration: flake8 does not read it
+    if pyproject is not None:
+        print(f"flake8-ssot: warning: flake8 ignores [tool.flake8] in {os.path.relpath(pyproject)} without the "
+              "Flake8-pyproject plugin (pip install Flake8-pyproject); ssot-check reads it", file=sys.stderr)
 
 
 class SSOTChecker:
@@ -71,6 +84,13 @@ class SSOTChecker:
             # to the working directory (from the config file, to the file's directory).
             values = {**values, "ssot_baseline": os.path.abspath(options.ssot_baseline)}
         try:
+            if hasattr(options, "toml_config"):  # Flake8-pyproject is installed: [tool.flake8] replaces the rest
+                pyproject = find_pyproject(os.getcwd(), options.toml_config)
+                if pyproject is not None:
+                    read_section(pyproject)  # its ssot-* keys are checked like a config file's
+                    config_file, read_files = pyproject, []
+            else:
+                _warn_if_pyproject_is_ignored()
             for path in read_files:
                 check_config_file(path)
             cls.config = build_config(values, project_root(config_file), selected)
