@@ -14,15 +14,15 @@ import argparse
 import json
 import posixpath
 import sys
-import time
 from collections import Counter
-from typing import IO, Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from flake8_ssot import __version__
 from flake8_ssot.cli import add_project_arguments, load_project
 from flake8_ssot.config import ConfigError
 from flake8_ssot.context import E2E, INTEGRATION
 from flake8_ssot.facts import CHECKED, NOT_CHECKED, SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
+from flake8_ssot.progress import on_terminal
 from flake8_ssot.project import STDIN, Settings, expand_paths
 from flake8_ssot.registry import FILE_ERRORS, RULES
 from flake8_ssot.runner import FileReport, check_paths
@@ -302,25 +302,6 @@ RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_
 
 
 # ------------------------------------------------------------------- main
-class Progress:
-    """``checked N/M files`` on one rewritten terminal line, at most ten times a second."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.shown = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done == total or now - self.shown >= 0.1:
-            self.shown = now
-            self.stream.write(f"\rssot-report: checked {done}/{total} files")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -332,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if STDIN in paths:
         print("ssot-report: audits files and directories, not standard input ('-')", file=sys.stderr)
         return 2
-    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = on_terminal(sys.stderr, "ssot-report", len(paths))
     reports = check_paths(paths, settings, jobs=args.jobs, with_facts=True, progress=progress)
     if progress is not None:
         progress.finish()
