@@ -11,7 +11,7 @@ import configparser
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from flake8_ssot.config import (
     OPTIONS_BY_KEY, Config, ConfigError, build_config, check_config_file, find_config_file, normalize_path,
@@ -149,25 +149,9 @@ def _check_codes(key: str, codes: Sequence[str]) -> None:
             )
 
 
-def load_settings(
-    overrides: Mapping[str, object] | None = None,
-    *,
-    config: str | None = None,
-    append_config: Sequence[str] = (),
-    isolated: bool = False,
-    cwd: str | None = None,
-    toml_config: str | None = None,
-) -> Settings:
-    """The settings flake8 would use when run from ``cwd`` with these options.
-
-    ``overrides`` holds command-line values by option key (``select``,
-    ``ssot-e2e-paths``, ...), raw as typed; they win over the config file.
-    ``config``/``append_config``/``isolated`` are flake8's options of the same
-    names, ``toml_config`` Flake8-pyproject's.  Raises ConfigError with a
-    one-line message.
-    """
-    return resolve_settings(overrides, config=config, append_config=append_config, isolated=isolated,
-                            cwd=cwd, toml_config=toml_config)[0]
+def load_settings(overrides: Mapping[str, object] | None = None, **where: Any) -> Settings:
+    """The settings flake8 would use with these options: :func:`resolve_settings` without the sources."""
+    return resolve_settings(overrides, **where)[0]
 
 
 def resolve_settings(
@@ -179,9 +163,14 @@ def resolve_settings(
     cwd: str | None = None,
     toml_config: str | None = None,
 ) -> tuple[Settings, Resolved]:
-    """:func:`load_settings`, and where each value came from.
+    """The settings flake8 would use when run from ``cwd`` with these
+    options, and where each value came from.
 
-    A ``[tool.flake8]`` table in ``pyproject.toml`` (in ``cwd``, or
+    ``overrides`` holds command-line values by option key (``select``,
+    ``ssot-e2e-paths``, ...), raw as typed; they win over the config file.
+    ``config``/``append_config``/``isolated`` are flake8's options of the same
+    names, ``toml_config`` Flake8-pyproject's.  Raises ConfigError with a
+    one-line message.  A ``[tool.flake8]`` table in ``pyproject.toml`` (in ``cwd``, or
     ``toml_config``) replaces every other config file, as with
     Flake8-pyproject (:mod:`flake8_ssot.pyproject`).
     """

@@ -48,9 +48,7 @@ def load_table(path: str) -> Mapping[str, Any] | None:
             document = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"flake8-ssot: the config file does not exist: {path}") from None
-    except OSError as error:
-        raise ConfigError(f"flake8-ssot: cannot read config file {path}: {_reason(error)}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"flake8-ssot: cannot read config file {path}: {_reason(error)}") from None
     tool = document.get("tool")
     if not isinstance(tool, dict) or SECTION not in tool:

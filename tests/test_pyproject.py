@@ -94,7 +94,8 @@ BAD = {
     "typo": ("ssot-mock-alowed-targets = ['openai.*']\n",
              "flake8-ssot: unknown option ssot-mock-alowed-targets in pyproject.toml "
              "(did you mean ssot-mock-allowed-targets?)"),
-    "bad value": ("ssot-max-sleep = 'soon'\n", "flake8-ssot: invalid value for ssot-max-sleep: 'soon' (expected a number)"),
+    "bad value": ("ssot-max-sleep = 'soon'\n",
+                  "flake8-ssot: invalid value for ssot-max-sleep: 'soon' (expected a number)"),
     "wrong type": ("ssot-bases = 3\n", "flake8-ssot: invalid value for ssot-bases: '3' ('3' is not a Python name)"),
     "bad ignore code": ("extend-ignore = ['sot1']\n",
                         "flake8-ssot: error code 'sot1' supplied to 'extend-ignore' does not match "
