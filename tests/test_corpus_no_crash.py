@@ -170,7 +170,7 @@ def test_checking_does_not_depend_on_the_path_spelling() -> None:
 # A small stdlib sample copied into integration scope: the stdlib is the
 # same on every machine of one image, and these files carry findings.
 DETERMINISM_SAMPLE = [
-    path for _relative, path in _sample(CORPUS, 120) if "site-packages" not in path.parts and _parse(path)
+    path for _relative, path in _sample(CORPUS, 240) if "site-packages" not in path.parts and _parse(path)
 ]
 
 
