@@ -84,8 +84,11 @@ def read_section(path: str) -> configparser.RawConfigParser:
     parser = configparser.RawConfigParser()
     parser.add_section(SECTION)
     for key, value in table.items():
-        if isinstance(value, (bool, int, float)):
-            value = str(value)
+        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
+            raise ConfigError(f"flake8-ssot: invalid value for {key} in {_shown(path)}: expected a string, "
+                              "a number, a boolean or a list of strings")
+        if not isinstance(value, (str, list)):
+            value = str(value)  # booleans and numbers as Flake8-pyproject makes them; dates likewise
         parser.set(SECTION, key, value)  # a list stays a list, as in Flake8-pyproject
     return parser
 

@@ -97,6 +97,8 @@ BAD = {
     "bad value": ("ssot-max-sleep = 'soon'\n",
                   "flake8-ssot: invalid value for ssot-max-sleep: 'soon' (expected a number)"),
     "wrong type": ("ssot-bases = 3\n", "flake8-ssot: invalid value for ssot-bases: '3' ('3' is not a Python name)"),
+    "a table": ("ssot-bases = {a = 1}\n", "flake8-ssot: invalid value for ssot-bases in pyproject.toml: expected a "
+                                          "string, a number, a boolean or a list of strings"),
     "bad ignore code": ("extend-ignore = ['sot1']\n",
                         "flake8-ssot: error code 'sot1' supplied to 'extend-ignore' does not match "
                         "'^[A-Z]{1,3}[0-9]{0,3}$'"),
