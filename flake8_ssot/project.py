@@ -199,6 +199,12 @@ def resolve_settings(
         filename_patterns=tuple(values.get("filename", ["*.py"])),
         disable_noqa=bool(values.get("disable-noqa", False)),
     )
+    if len(files) > 1:  # --append-config: the last file that sets a key is where it came from
+        for path in files:
+            appended = _read_config([path])
+            for key in appended.options("flake8") if appended.has_section("flake8") else ():
+                if sources.get(key.replace("_", "-")) not in (None, COMMAND_LINE):
+                    sources[key.replace("_", "-")] = path
     absolute = tuple(os.path.abspath(path) for path in files)
     return settings, Resolved(cwd, absolute[0] if config_file else None, absolute, values, sources)
 

@@ -173,3 +173,13 @@ def test_the_plugin_warns_when_flake8_cannot_read_tool_flake8(
     (tmp_path / "pyproject.toml").write_text("[tool.black]\n", encoding="utf-8")
     plugin._warn_if_pyproject_is_ignored()
     assert capsys.readouterr().err == ""
+
+
+def test_show_settings_names_the_appended_file_a_value_came_from(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = SOT\nssot-max-sleep = 1\n", encoding="utf-8")
+    (tmp_path / "more.cfg").write_text("[flake8]\nssot_max_sleep = 2\n", encoding="utf-8")
+    result = run_ssot_check("--show-settings", "--append-config", "more.cfg", cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"config file: {tmp_path / 'setup.cfg'} [flake8], then {tmp_path / 'more.cfg'}"
+    assert any(line.startswith("select ") and line.endswith("= SOT  (setup.cfg)") for line in lines)
+    assert any(line.startswith("ssot-max-sleep ") and line.endswith("= 2  (more.cfg)") for line in lines)
