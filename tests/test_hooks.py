@@ -164,7 +164,6 @@ def try_repo(hook_repo: Path, user_repo: Path, *hook: str) -> dict[str, tuple[st
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pre-commit")  # one worker: the hook environment pre-commit builds is reused
 def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
     user = tmp_path / "user-project"
     (user / "tests").mkdir(parents=True)
@@ -188,7 +187,6 @@ def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pre-commit")
 def test_the_ssot_hook_reports_what_ssot_check_dot_reports(hook_repo: Path, tmp_path: Path) -> None:
     """pre-commit names every file, those under excluded directories too: the
     hook's --force-exclude applies ``extend-exclude = backups`` to them."""
