@@ -59,73 +59,80 @@ def _token_text(token: tokenize.TokenInfo) -> str:
     return token.string
 
 
-def _statements(text: str) -> list[_Statement] | None:
-    """Every statement of ``text`` (``a; b`` is two) with its anchor, in order;
-    None if the text does not tokenize."""
+def _statements(text: str, until: int | None = None) -> list[_Statement] | None:
+    """Every statement of ``text`` (``a; b`` is two) with its anchor, in order,
+    up to the last one that starts on line ``until``; None if the text does
+    not tokenize that far."""
     statements: list[_Statement] = []
     scopes: list[tuple[int, str]] = []  # (indentation depth, name) of enclosing defs and classes
     depth = 0
     pending: str | None = None  # a def/class whose block has not started yet
+    naming = False  # the next name is that of a def/class
+    comma = False  # a comma is held back until it is known not to be a trailing one
     words: list[str] = []
     start, last = (0, 0), 0
 
     def close() -> None:
-        nonlocal words
+        nonlocal words, comma
+        if comma:
+            words.append(",")
+            comma = False
         if words:
             prefix = ".".join(name for _, name in scopes)
             statements.append(_Statement(start, last, f"{prefix}: {' '.join(words)}" if prefix else " ".join(words)))
         words = []
 
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.INDENT:
+                depth += 1
+                if pending is not None:
+                    scopes.append((depth, pending))
+                    pending = None
+                continue
+            if kind == tokenize.DEDENT:
+                depth -= 1
+                while scopes and scopes[-1][0] > depth:
+                    scopes.pop()
+                continue
+            if kind == tokenize.NEWLINE or (kind == tokenize.OP and string == ";"):
+                close()
+                continue
+            if kind in _SKIPPED:
+                continue
+            if not words and not comma:
+                if until is not None and token.start[0] > until:
+                    break
+                start = token.start
+                pending = None
+            last = token.end[0]
+            if naming and kind == tokenize.NAME:
+                pending, naming = string, False
+            elif kind == tokenize.NAME and len(words) <= 1 and string in ("def", "class"):
+                naming = True
+            if comma:
+                comma = False
+                if not (kind == tokenize.OP and string in _CLOSING):
+                    words.append(",")  # not a magic trailing comma
+            if kind == tokenize.OP and string == ",":
+                comma = True
+                continue
+            if kind == tokenize.OP and string in _DROPPED:
+                continue
+            words.append(_token_text(token))
     except (tokenize.TokenError, SyntaxError, ValueError):
         return None
-    for index, token in enumerate(tokens):
-        kind, string = token.type, token.string
-        if kind == tokenize.INDENT:
-            depth += 1
-            if pending is not None:
-                scopes.append((depth, pending))
-                pending = None
-            continue
-        if kind == tokenize.DEDENT:
-            depth -= 1
-            while scopes and scopes[-1][0] > depth:
-                scopes.pop()
-            continue
-        if kind == tokenize.NEWLINE or (kind == tokenize.OP and string == ";"):
-            close()
-            continue
-        if kind in _SKIPPED:
-            continue
-        if not words:
-            start = token.start
-            pending = None
-        last = token.end[0]
-        if kind == tokenize.NAME and len(words) <= 1 and string in ("def", "class") and index + 1 < len(tokens):
-            pending = tokens[index + 1].string
-        if kind == tokenize.OP and string == "," and _next_is_closing(tokens, index):
-            continue  # a magic trailing comma
-        if kind == tokenize.OP and string in _DROPPED:
-            continue
-        words.append(_token_text(token))
     close()
     return statements
-
-
-def _next_is_closing(tokens: Sequence[tokenize.TokenInfo], index: int) -> bool:
-    for token in tokens[index + 1:]:
-        if token.type in _SKIPPED:
-            continue
-        return token.type == tokenize.OP and token.string in _CLOSING
-    return False
 
 
 class Anchors:
     """The anchors of one file's findings; see the module docstring."""
 
-    def __init__(self, lines: Sequence[str]) -> None:
-        self._statements = _statements("".join(lines))
+    def __init__(self, lines: Sequence[str], until: int | None = None) -> None:
+        """``until``: the last line anchors are asked for (the rest is not read)."""
+        self._statements = _statements("".join(lines), until)
         self._starts = [s.start for s in self._statements or ()]
 
     @property

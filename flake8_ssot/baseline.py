@@ -77,7 +77,8 @@ def keys_of(
 
     if version == 1:
         return [Key(where, f.code, line_text(f)) for f in findings]
-    anchors = Anchors(lines) if any(f.code not in FILE_ERRORS for f in findings) else None
+    located = [f.line for f in findings if f.code not in FILE_ERRORS]
+    anchors = Anchors(lines, max(located)) if located else None
     return [
         Key(where, f.code, "" if f.code in FILE_ERRORS or anchors is None else
             anchors.at(f.line, f.col) if anchors.available else line_text(f))
