@@ -1,18 +1,25 @@
 """Baselines: record today's findings, then report only new ones.
 
 A finding's key is the file's path relative to the baseline file's
-directory (``/``-separated), its code, and the text of the line it is on
-with surrounding whitespace stripped and inner runs of whitespace collapsed
-to one space.  Line numbers are not part of it, so code moving up or down
-keeps its key.  The baseline records how many findings share each key; in
-a file, the first that many findings with a key (in position order) are
-baselined and any further one is new, so duplicating a baselined line is
-reported.  A key's fingerprint (a hash of it) plus the finding's occurrence
-number is the SARIF ``partialFingerprints`` value, so code-scanning tools
-and baselines identify findings alike.
+directory (``/``-separated), its code, and its *anchor*: the statement it
+is reported in, with layout taken out and the enclosing classes and
+functions named (:mod:`flake8_ssot.anchors`).  Neither line numbers nor
+whitespace, line breaks, parentheses, quotes or comments are part of it,
+so code moving up or down, or a formatter (black, ``ruff format``) run over
+the tree, keeps every key.  The baseline records how many findings share
+each key; in a file, the first that many findings with a key (in position
+order) are baselined and any further one is new, so duplicating a
+baselined statement is reported.  A key's fingerprint (a hash of it) plus
+the finding's occurrence number is the SARIF ``partialFingerprints``
+value, so code-scanning tools and baselines identify findings alike.
 
-E902 and E999 are never recorded: a file that cannot be read or parsed
-hides every other finding in it, so it is always reported.
+A file that cannot be read (E902) or parsed (E999) is recorded by its path
+and code alone, so it stays baselined until it is fixed, and a file that
+breaks later is new.
+
+Schema version 1 files (keys by the finding's line text, whitespace
+normalised, and no E902/E999 entries) are still read and matched as they
+were written.
 """
 
 from __future__ import annotations
@@ -25,17 +32,19 @@ import tempfile
 from collections import Counter
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
+from flake8_ssot.anchors import Anchors
 from flake8_ssot.config import ConfigError
-from flake8_ssot.registry import FILE_ERRORS, Finding
+from flake8_ssot.registry import FILE_ERRORS, RULES, Finding
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 TOOL = "flake8-ssot"
 
 
 class Key(NamedTuple):
     path: str  # relative to the baseline's directory, "/"-separated
     code: str
-    text: str  # the finding's source line, whitespace-normalised
+    text: str  # the finding's anchor ("" for E902/E999); in version 1, its line's text, whitespace-normalised
 
     @property
     def fingerprint(self) -> str:
@@ -57,11 +66,22 @@ def relative_path(path: str, directory: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def keys_of(path: str, findings: Sequence[Finding], lines: Sequence[str], directory: str) -> list[Key]:
-    """The key of each finding of one file, in order."""
+def keys_of(
+    path: str, findings: Sequence[Finding], lines: Sequence[str], directory: str, version: int = SCHEMA_VERSION,
+) -> list[Key]:
+    """The key of each finding of one file, in order, as schema ``version`` makes them."""
     where = relative_path(path, directory)
+
+    def line_text(finding: Finding) -> str:
+        return normalise_line(lines[finding.line - 1]) if 0 < finding.line <= len(lines) else ""
+
+    if version == 1:
+        return [Key(where, f.code, line_text(f)) for f in findings]
+    located = [f.line for f in findings if f.code not in FILE_ERRORS]
+    anchors = Anchors(lines, max(located)) if located else None
     return [
-        Key(where, f.code, normalise_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else "")
+        Key(where, f.code, "" if f.code in FILE_ERRORS or anchors is None else
+            anchors.at(f.line, f.col) if anchors.available else line_text(f))
         for f in findings
     ]
 
@@ -86,10 +106,11 @@ def fingerprint(key: Key, occurrence: int) -> str:
 class Baseline:
     """A loaded baseline; use :meth:`load`."""
 
-    def __init__(self, path: str, counts: Mapping[Key, int]) -> None:
+    def __init__(self, path: str, counts: Mapping[Key, int], version: int = SCHEMA_VERSION) -> None:
         self.path = path
         self.directory = os.path.dirname(os.path.abspath(path))
         self.counts = counts
+        self.version = version  # the schema the keys were written with
 
     @classmethod
     def load(cls, path: str) -> Baseline:
@@ -105,7 +126,7 @@ class Baseline:
             raise ConfigError(f"flake8-ssot: cannot read baseline {path}: {_reason(error)}") from None
         except json.JSONDecodeError as error:
             raise ConfigError(f"flake8-ssot: baseline {path} is not valid JSON: {_reason(error)}") from None
-        return cls(path, _counts(path, document))
+        return cls(path, _counts(path, document), document["schema_version"])
 
     def is_new(self, key: Key, occurrence: int) -> bool:
         """Whether the ``occurrence``-th finding with ``key`` in its file is beyond what was recorded."""
@@ -115,7 +136,7 @@ class Baseline:
         """The findings of the file ``path`` that the baseline does not account for."""
         if not findings:
             return []
-        keys = keys_of(path, findings, lines, self.directory)
+        keys = keys_of(path, findings, lines, self.directory, self.version)
         return [found for found, key, number in zip(findings, keys, occurrences(keys)) if self.is_new(key, number)]
 
 
@@ -129,8 +150,10 @@ def _counts(path: str, document: object) -> dict[Key, int]:
 
     if not isinstance(document, dict) or document.get("tool") != TOOL:
         raise malformed(f'expected a JSON object with "tool": "{TOOL}"')
-    if document.get("schema_version") != SCHEMA_VERSION:
-        raise malformed(f"schema_version is {document.get('schema_version')!r}, this version reads {SCHEMA_VERSION}")
+    version = document.get("schema_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = " and ".join(map(str, READABLE_VERSIONS))
+        raise malformed(f"schema_version is {version!r}, this version reads {readable}")
     entries = document.get("findings")
     if not isinstance(entries, list):
         raise malformed('"findings" must be a list')
@@ -149,13 +172,12 @@ def _counts(path: str, document: object) -> dict[Key, int]:
     return counts
 
 
-def write_baseline(path: str, files: Iterable[tuple[str, Sequence[Finding], Sequence[str]]]) -> int:
+def write_baseline(path: str, files: Iterable[tuple[str, Sequence[Finding], Sequence[str]]]) -> Counter[str]:
     """Record the findings of ``files`` (reported path, findings, source lines)
-    in ``path``, atomically; return how many were recorded."""
+    in ``path``, atomically; return how many were recorded, by code."""
     directory = os.path.dirname(os.path.abspath(path))
     counts = Counter(
-        key for name, findings, lines in files
-        for key in keys_of(name, [f for f in findings if f.code not in FILE_ERRORS], lines, directory)
+        key for name, findings, lines in files for key in keys_of(name, findings, lines, directory)
     )
     document = {
         "tool": TOOL,
@@ -170,7 +192,20 @@ def write_baseline(path: str, files: Iterable[tuple[str, Sequence[Finding], Sequ
         _replace(path, text)
     except OSError as error:
         raise ConfigError(f"flake8-ssot: cannot write baseline {path}: {_reason(error)}") from None
-    return sum(counts.values())
+    by_code: Counter[str] = Counter()
+    for key, count in counts.items():
+        by_code[key.code] += count
+    return by_code
+
+
+def summary(path: str, by_code: Mapping[str, int]) -> str:
+    """What ``--write-baseline`` recorded, for stderr: the total, then one line per code."""
+    total = sum(by_code.values())
+    lines = [f"flake8-ssot: recorded {total} finding{'s' if total != 1 else ''} in {path}"]
+    for code, count in sorted(by_code.items()):
+        name = RULES[code].name if code in RULES else FILE_ERRORS.get(code, ("",))[0]
+        lines.append(f"{count:>8} {code} {name}".rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def _replace(path: str, text: str) -> None:

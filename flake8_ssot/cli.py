@@ -10,25 +10,31 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 from typing import Callable, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.baseline import Baseline, keys_of, occurrences, write_baseline
+from flake8_ssot.baseline import SCHEMA_VERSION, Baseline, keys_of, occurrences, summary, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
+from flake8_ssot.output import quiet_filenames, source_lines, statistics
+from flake8_ssot.progress import on_terminal
 from flake8_ssot.project import (
-    FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings, unmatched_path_entries,
+    FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Resolved, Settings, expand_paths, resolve_settings,
+    unmatched_path_entries,
 )
 from flake8_ssot.runner import FileReport, check_paths, decode_lines
+from flake8_ssot.show_settings import show_settings
 
 FORMATS = {
     "default": "%(path)s:%(row)d:%(col)d: %(code)s %(text)s",
     "pylint": "%(path)s:%(row)d: [%(code)s] %(text)s",
 }
 DOCUMENT_FORMATS = ("json", "github", "sarif")
+PROGRESS_MIN_FILES = 200  # fewer files take too little time to need a progress line
 
 
 def _jobs(value: str) -> int:
@@ -55,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssot-check",
         description="Check Python files with the flake8-ssot rules, configured like flake8 "
-                    "(setup.cfg, tox.ini or .flake8, section [flake8]).",
+                    "(setup.cfg, tox.ini or .flake8, section [flake8]; or [tool.flake8] in pyproject.toml, "
+                    "as with Flake8-pyproject).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check; '-' reads "
                         "standard input (default: .)")
@@ -78,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(overrides ssot-baseline in the config file)")
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="record every current finding in FILE and exit 0 (no baseline is applied)")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="skip a file named on the command line when an exclude or extend-exclude entry "
+                             "matches a directory above it (as when walking a directory); for pre-commit")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the config file, project root and every flake8-ssot option with where its "
+                             "value came from, and exit")
+    flake8 = parser.add_argument_group("flake8's output options")
+    flake8.add_argument("--exit-zero", action="store_true", help="exit 0 even if findings are reported")
+    flake8.add_argument("--count", action="store_true",
+                        help="print the total number of findings to standard output, last")
+    flake8.add_argument("--statistics", action="store_true",
+                        help="print the number of findings of each code, with its first message")
+    flake8.add_argument("--show-source", action="store_true",
+                        help="print the source line of each finding and a caret under its column")
+    flake8.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    flake8.add_argument("--tee", action="store_true", help="with --output-file, write to standard output too")
+    flake8.add_argument("-q", "--quiet", action="count", default=0,
+                        help="print only the names of files with findings; twice, print nothing")
     add_project_arguments(parser)
     return parser
 
@@ -88,6 +113,9 @@ def add_project_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--append-config", metavar="FILE", action="append", default=[],
                         help="read this config file after the main one (repeatable)")
     parser.add_argument("--isolated", action="store_true", help="ignore all config files")
+    parser.add_argument("--toml-config", metavar="FILE",
+                        help="read [tool.flake8] from this TOML file instead of ./pyproject.toml "
+                             "(Flake8-pyproject's option); that table replaces every other config file")
     parser.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="N",
                         help="number of processes, or 'auto' for one per CPU (default: auto)")
     flake8 = parser.add_argument_group("flake8 options (override the config file)")
@@ -113,14 +141,19 @@ def add_project_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_project(args: argparse.Namespace) -> Settings:
     """The settings for parsed arguments; raises ConfigError."""
+    return resolve_project(args)[0]
+
+
+def resolve_project(args: argparse.Namespace) -> tuple[Settings, Resolved]:
+    """:func:`load_project`, and where the configuration came from."""
     overrides = {
         key: getattr(args, key.replace("-", "_")) for key in (*FLAKE8_OPTIONS, *OPTIONS_BY_KEY)
         if hasattr(args, key.replace("-", "_"))  # absent: the config file's value stands
     }
     display_name = getattr(args, "stdin_display_name", "stdin")
     paths = [display_name if path == STDIN and display_name != "stdin" else path for path in args.paths]
-    return load_settings(overrides, config=args.config, append_config=args.append_config, isolated=args.isolated,
-                         paths=paths)
+    return resolve_settings(overrides, config=args.config, append_config=args.append_config,
+                            isolated=args.isolated, toml_config=args.toml_config, paths=paths)
 
 
 def warn_about_inputs(arguments: Sequence[str], files: Sequence[str], settings: Settings) -> None:
@@ -156,7 +189,8 @@ def _rows(
         if baseline is None and not fingerprinted:
             rows += results(report.path, report.findings)
             continue
-        keys = keys_of(report.path, report.findings, lines_of(report), anchor)
+        version = baseline.version if baseline is not None else SCHEMA_VERSION
+        keys = keys_of(report.path, report.findings, lines_of(report), anchor, version)
         found = results(report.path, report.findings, keys)
         if baseline is not None:
             found = [row for row, key, number in zip(found, keys, occurrences(keys)) if baseline.is_new(key, number)]
@@ -180,47 +214,91 @@ def _format(rows: Sequence[Result], output_format: str, anchor: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = dataclasses.replace(load_project(args), full_parse=args.full_parse)
+        settings, resolved = resolve_project(args)
+        if args.show_settings:
+            sys.stdout.write(show_settings(settings, resolved))
+            return 0
+        settings = dataclasses.replace(settings, full_parse=args.full_parse)
         baseline_file = None if args.write_baseline else settings.config.baseline
         baseline = Baseline.load(baseline_file) if baseline_file else None
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    paths = list(expand_paths(args.paths, settings, args.stdin_display_name))
+    paths = list(expand_paths(args.paths, settings, args.stdin_display_name, force_exclude=args.force_exclude))
     warn_about_inputs(args.paths, paths, settings)
     stdin = sys.stdin.buffer.read() if STDIN in paths else None
     # Standard input is never cached: an editor piping a buffer gets no cache directory.
     cache = None if args.no_cache or all(path == STDIN for path in paths) else open_cache(
-        os.path.abspath(args.cache_dir or default_directory(args.config, args.isolated)), settings,
+        os.path.abspath(args.cache_dir or default_directory(resolved.config_file, resolved.config_file is None)),
+        settings,
     )
+    progress = on_terminal(sys.stderr, "ssot-check", len(paths), PROGRESS_MIN_FILES)
     reports = check_paths(
         paths, settings, jobs=args.jobs, stdin=stdin, stdin_display_name=args.stdin_display_name, cache=cache,
+        progress=progress,
     )
+    if progress is not None:
+        progress.finish()
 
-    def lines_of(report: FileReport) -> list[str]:
-        """The lines a report's findings are on, as they were checked."""
+    @functools.lru_cache(maxsize=16)  # findings come sorted by file
+    def read_lines(path: str) -> list[str]:
+        """A file's lines as they were checked."""
         try:
-            if stdin is not None and report.path == args.stdin_display_name:
+            if stdin is not None and path == args.stdin_display_name:
                 return decode_lines(stdin, from_stdin=True)
-            with open(report.path, "rb") as source:
+            with open(path, "rb") as source:
                 return decode_lines(source.read())
         except (OSError, UnicodeDecodeError):  # reported as E902, which has no line
             return []
 
+    def lines_of(report: FileReport) -> list[str]:
+        return read_lines(report.path)
+
     if args.write_baseline:
         try:
-            count = write_baseline(args.write_baseline, (
+            by_code = write_baseline(args.write_baseline, (
                 (report.path, report.findings, lines_of(report)) for report in reports if report.findings
             ))
         except ConfigError as error:
             print(error, file=sys.stderr)
             return 2
-        print(f"flake8-ssot: recorded {count} findings in {args.write_baseline}", file=sys.stderr)
+        sys.stderr.write(summary(args.write_baseline, by_code))
         return 0
     anchor = anchor_directory(settings.config.baseline, settings.config.root)
     rows = _rows(reports, lines_of, baseline, anchor, fingerprinted=args.format == "sarif")
-    sys.stdout.write(_format(rows, args.format, anchor))
-    return 1 if rows else 0
+    text = _report_text(rows, args, read_lines, anchor)
+    try:
+        _write(text, args.output_file, args.tee)
+    except OSError as error:
+        reason = " ".join(str(error.strerror or error).split())
+        print(f"flake8-ssot: cannot write {args.output_file}: {reason}", file=sys.stderr)
+        return 2
+    if args.count:
+        print(len(rows))
+    return 1 if rows and not args.exit_zero else 0
+
+
+def _report_text(
+    rows: Sequence[Result], args: argparse.Namespace, read_lines: Callable[[str], list[str]], anchor: str,
+) -> str:
+    """The findings as ``--format``, ``-q`` and ``--show-source`` ask, then ``--statistics``."""
+    if args.quiet >= 2:
+        text = ""
+    elif args.quiet == 1:
+        text = quiet_filenames(rows)
+    elif args.show_source and args.format not in DOCUMENT_FORMATS:
+        text = "".join(_format([row], args.format, anchor) + source_lines(row, read_lines) for row in rows)
+    else:
+        text = _format(rows, args.format, anchor)
+    return text + (statistics(rows) if args.statistics else "")
+
+
+def _write(text: str, output_file: str | None, tee: bool) -> None:
+    if output_file is not None:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    if output_file is None or tee:
+        sys.stdout.write(text)
 
 
 if __name__ == "__main__":

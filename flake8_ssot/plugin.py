@@ -16,6 +16,7 @@ from flake8_ssot.config import (
 )
 from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
 from flake8_ssot.selection import check_codes, parse_per_file_ignores
+from flake8_ssot.pyproject import find_pyproject, read_section
 
 
 def _command_line(argv: list[str]) -> argparse.Namespace:
@@ -37,6 +38,18 @@ def _test_names(options: argparse.Namespace) -> TestNames:
     paths = [display_name if path == "-" and display_name != "stdin" else path
              for path in getattr(options, "filenames", None) or ["."]]
     return find_test_names(common_directory(paths, os.getcwd()))
+
+
+def _warn_if_pyproject_is_ignored() -> None:
+    """flake8 alone never reads pyproject.toml; ssot-check reads [tool.flake8]
+    as Flake8-pyproject does.  Say so rather than let the two disagree."""
+    try:
+        pyproject = find_pyproject(os.getcwd())
+    except ConfigError:
+        return  # not this run's configuration: flake8 does not read it
+    if pyproject is not None:
+        print(f"flake8-ssot: warning: flake8 ignores [tool.flake8] in {os.path.relpath(pyproject)} without the "
+              "Flake8-pyproject plugin (pip install Flake8-pyproject); ssot-check reads it", file=sys.stderr)
 
 
 class SSOTChecker:
@@ -83,8 +96,18 @@ class SSOTChecker:
         try:
             for key in ("select", "extend_select", "ignore", "extend_ignore"):
                 check_codes(key.replace("_", "-"), getattr(options, key, None) or (), any_plugin=True)
-            for _pattern, codes in parse_per_file_ignores(getattr(options, "per_file_ignores", "") or ""):
+            per_file_ignores = getattr(options, "per_file_ignores", "") or ""
+            if isinstance(per_file_ignores, list):  # a TOML list, through Flake8-pyproject
+                per_file_ignores = "\n".join(map(str, per_file_ignores))
+            for _pattern, codes in parse_per_file_ignores(per_file_ignores):
                 check_codes("per-file-ignores", codes, any_plugin=True)
+            if hasattr(options, "toml_config"):  # Flake8-pyproject is installed: [tool.flake8] replaces the rest
+                pyproject = find_pyproject(os.getcwd(), options.toml_config)
+                if pyproject is not None:
+                    read_section(pyproject)  # its ssot-* keys are checked like a config file's
+                    config_file, read_files = pyproject, []
+            else:
+                _warn_if_pyproject_is_ignored()
             for path in read_files:
                 check_config_file(path)
             test_names = _test_names(options)

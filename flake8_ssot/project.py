@@ -11,13 +11,14 @@ import configparser
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from flake8_ssot.config import (
     OPTIONS_BY_KEY, Config, ConfigError, build_config, check_config_file, find_config_file, normalize_path,
     project_root,
 )
 from flake8_ssot.paths import file_matches, file_path, under_directory
+from flake8_ssot.pyproject import find_pyproject, read_section
 from flake8_ssot.pytest_config import common_directory, find_test_names
 from flake8_ssot.registry import PREFIX
 from flake8_ssot.selection import REPORTABLE, Decider, Selection, any_of, check_codes, matches_filename
@@ -75,8 +76,23 @@ def _read_config(paths: Sequence[str]) -> configparser.RawConfigParser:
     return parser
 
 
+COMMAND_LINE = "command line"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a run's configuration came from (``ssot-check --show-settings``)."""
+
+    cwd: str
+    config_file: str | None  # whose [flake8] (or [tool.flake8]) section is the configuration
+    files: tuple[str, ...]  # every config file read, in order
+    values: Mapping[str, object]  # option key: its value as read (paths made absolute), defaults left out
+    sources: Mapping[str, str]  # option key: the config file it was read from, or COMMAND_LINE
+
+
 def _option_values(
     parser: configparser.RawConfigParser, config_dir: str, overrides: Mapping[str, object], cwd: str,
+    config_file: str | None = None, origins: dict[str, str] | None = None,
 ) -> dict[str, object]:
     """Known options from the ``[flake8]`` section, then the command line's.
 
@@ -84,13 +100,15 @@ def _option_values(
     does.  Path entries are made absolute against the config file's
     directory, or against the working directory when given on the command
     line; so is a file name (``ssot-baseline``), even without a ``/``.
+    A list (from ``pyproject.toml``) is taken as already split, as flake8
+    takes it.  ``origins`` gets, per key, where its value came from.
     """
     values: dict[str, object] = {}
-    sources: list[tuple[str, object, str]] = []
+    sources: list[tuple[str, object, str, bool]] = []
     if parser.has_section("flake8"):
-        sources += [(key, parser.get("flake8", key), config_dir) for key in parser.options("flake8")]
-    sources += [(key, value, cwd) for key, value in overrides.items()]
-    for raw_key, value, parent in sources:
+        sources += [(key, parser.get("flake8", key), config_dir, True) for key in parser.options("flake8")]
+    sources += [(key, value, cwd, False) for key, value in overrides.items()]
+    for raw_key, value, parent, from_file in sources:
         key = raw_key.replace("_", "-")
         kind = FLAKE8_OPTIONS.get(key)
         if kind is None and key in OPTIONS_BY_KEY:
@@ -101,17 +119,22 @@ def _option_values(
         if kind == _FLAG:
             values[key] = value if isinstance(value, bool) else _boolean(key, str(value))
         elif kind == _TEXT:
-            values[key] = value
+            values[key] = "\n".join(map(str, value)) if key == "per-file-ignores" and isinstance(value, list) \
+                else value
         elif kind == _FILE:
-            name = str(value).strip()
+            if not isinstance(value, str):
+                raise ConfigError(f"flake8-ssot: invalid value for {key}: {value!r} (expected one file name)")
+            name = value.strip()
             values[key] = os.path.join(parent, name) if name else ""
         else:
-            items = _split(str(value))
+            items = _split(value) if isinstance(value, str) else [str(item).strip() for item in value]
             if kind == _PATHS:
                 items = [normalize_path(item, parent) for item in items]
             elif kind == _CODES:
                 check_codes(key, items)
             values[key] = items
+        if origins is not None:
+            origins[key] = (config_file or "") if from_file else COMMAND_LINE
     return values
 
 
@@ -122,30 +145,46 @@ def _boolean(key: str, value: str) -> bool:
     return state
 
 
-def load_settings(
+def load_settings(overrides: Mapping[str, object] | None = None, **where: Any) -> Settings:
+    """The settings flake8 would use with these options: :func:`resolve_settings` without the sources."""
+    return resolve_settings(overrides, **where)[0]
+
+
+def resolve_settings(
     overrides: Mapping[str, object] | None = None,
     *,
     config: str | None = None,
     append_config: Sequence[str] = (),
     isolated: bool = False,
     cwd: str | None = None,
+    toml_config: str | None = None,
     paths: Sequence[str] = (),
-) -> Settings:
-    """The settings flake8 would use when run from ``cwd`` with these options.
+) -> tuple[Settings, Resolved]:
+    """The settings flake8 would use when run from ``cwd`` with these
+    options, and where each value came from.
 
     ``overrides`` holds command-line values by option key (``select``,
     ``ssot-e2e-paths``, ...), raw as typed; they win over the config file.
     ``config``/``append_config``/``isolated`` are flake8's options of the same
-    names.  The project's pytest configuration is found from ``paths`` (the
-    checked paths) as pytest finds it.  Raises ConfigError with a one-line
-    message.
+    names, ``toml_config`` Flake8-pyproject's.  A ``[tool.flake8]`` table in
+    ``pyproject.toml`` (in ``cwd``, or ``toml_config``) replaces every other
+    config file, as with Flake8-pyproject (:mod:`flake8_ssot.pyproject`).
+    The project's pytest configuration is found from ``paths`` (the checked
+    paths) as pytest finds it.  Raises ConfigError with a one-line message.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
-    config_file = None if isolated else (config or find_config_file(cwd))
-    files = [] if isolated else [path for path in (config_file, *append_config) if path]
-    parser = _read_config(files)
+    pyproject = find_pyproject(cwd, toml_config)
+    if pyproject is not None:
+        config_file: str | None = pyproject
+        files = [pyproject]
+        parser = read_section(pyproject)
+    else:
+        config_file = None if isolated else (config or find_config_file(cwd))
+        files = [] if isolated else [path for path in (config_file, *append_config) if path]
+        parser = _read_config(files)
     config_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else cwd
-    values = _option_values(parser, config_dir, overrides or {}, cwd)
+    sources: dict[str, str] = {}
+    values = _option_values(parser, config_dir, overrides or {}, cwd, config_file, sources)
 
     select = values.get("select")
     extend_select = values.get("extend-select", [])
@@ -159,7 +198,7 @@ def load_settings(
                           f"({PREFIX}..., E902, E999)")
     ssot_values = {OPTIONS_BY_KEY[key].dest: value for key, value in values.items() if key in OPTIONS_BY_KEY}
     test_names = find_test_names(common_directory(paths, cwd))
-    return Settings(
+    settings = Settings(
         config=build_config(ssot_values, project_root(config_file, cwd, test_names.config_file),
                             [*(select or ()), *extend_select], test_names),
         selection=Selection.build(decider, str(values.get("per-file-ignores", ""))),
@@ -170,6 +209,14 @@ def load_settings(
             (key, tuple(values[key])) for key in _SCOPE_PATH_OPTIONS if values.get(key)  # type: ignore[arg-type]
         ),
     )
+    if len(files) > 1:  # --append-config: the last file that sets a key is where it came from
+        for path in files:
+            appended = _read_config([path])
+            for key in appended.options("flake8") if appended.has_section("flake8") else ():
+                if sources.get(key.replace("_", "-")) not in (None, COMMAND_LINE):
+                    sources[key.replace("_", "-")] = path
+    absolute = tuple(os.path.abspath(path) for path in files)
+    return settings, Resolved(cwd, absolute[0] if config_file else None, absolute, values, sources)
 
 
 def unmatched_path_entries(files: Sequence[str], settings: Settings) -> list[tuple[str, str]]:
@@ -196,13 +243,18 @@ def unmatched_path_entries(files: Sequence[str], settings: Settings) -> list[tup
     return pending
 
 
-def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: str = "stdin") -> Iterator[str]:
+def expand_paths(
+    paths: Sequence[str], settings: Settings, stdin_display_name: str = "stdin", force_exclude: bool = False,
+) -> Iterator[str]:
     """The files flake8 would check for these command-line paths, named as flake8 names them.
 
     Directories are walked with the excludes applied to each directory and
     file; a path given by name is checked unless an exclude matches it
     itself (``*_pb2.py``, ``tests/fixtures/*``), not a directory above it;
-    ``-`` is standard input.
+    ``-`` is standard input.  With ``force_exclude`` (as ruff's
+    ``--force-exclude``) a path given by name is also skipped when an
+    exclude matches a directory above it, up to the working directory: the
+    files pre-commit names are then those the walk of ``.`` would find.
     """
     exclude = settings.exclude
     patterns = settings.filename_patterns
@@ -215,8 +267,21 @@ def expand_paths(paths: Sequence[str], settings: Settings, stdin_display_name: s
             path = stdin_display_name
         return matches_filename(path, exclude, absolute)
 
+    def excluded_above(arg: str) -> bool:
+        if arg == STDIN:
+            return False
+        relative = os.path.relpath(os.path.abspath(arg))
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return False  # outside the working directory: no walk of "." would reach it
+        directory = os.path.dirname(relative)
+        while directory:
+            if excluded(directory):
+                return True
+            directory = os.path.dirname(directory)
+        return False
+
     for arg in paths or ["."]:
-        if excluded(arg):
+        if excluded(arg) or (force_exclude and excluded_above(arg)):
             continue
         if not os.path.isdir(arg):
             yield arg

@@ -16,15 +16,15 @@ import argparse
 import json
 import posixpath
 import sys
-import time
 from collections import Counter
-from typing import IO, Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from flake8_ssot import __version__
 from flake8_ssot.cli import add_project_arguments, load_project, warn_about_inputs
 from flake8_ssot.config import ConfigError
 from flake8_ssot.context import E2E, INTEGRATION
 from flake8_ssot.facts import CHECKED, NOT_CHECKED, SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
+from flake8_ssot.progress import on_terminal
 from flake8_ssot.project import STDIN, Settings, expand_paths
 from flake8_ssot.registry import FILE_ERRORS, RULES
 from flake8_ssot.runner import FileReport, check_paths
@@ -315,28 +315,6 @@ RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_
 
 
 # ------------------------------------------------------------------- main
-class Progress:
-    """``checked N/M files`` on one rewritten terminal line, at most ten times a second."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.shown = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        self.show(f"checked {done}/{total} files", done == total)
-
-    def show(self, text: str, now_or_never: bool = False) -> None:
-        now = time.monotonic()
-        if now_or_never or now - self.shown >= 0.1:
-            self.shown = now
-            self.stream.write(f"\rssot-report: {text}\x1b[K")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
-
-
 def _writer(output_file: str | None) -> Callable[[str], None]:
     if output_file is None:
         return sys.stdout.write
@@ -366,13 +344,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if STDIN in args.paths:
         print("ssot-report: audits files and directories, not standard input ('-')", file=sys.stderr)
         return 2
-    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     write = _writer(args.output_file)
+    progress = None
     try:
         if args.since or args.history:
+            progress = on_terminal(sys.stderr, "ssot-report", 1)
             return audit_cli.run(args, settings, progress.show if progress else None, write)
         paths = list(expand_paths(args.paths, settings))
         warn_about_inputs(args.paths, paths, settings)
+        progress = on_terminal(sys.stderr, "ssot-report", len(paths))
         reports = check_paths(paths, settings, jobs=args.jobs, with_facts=True, progress=progress)
         renderers = {**RENDERERS, "html": audit_render.tree_html}
         write(renderers[args.format](audit(reports, settings, args.top)))

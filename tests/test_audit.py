@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from flake8_ssot import report
+from flake8_ssot.progress import Progress
 from flake8_ssot.audit import blobs, render
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import Commit, Repository
@@ -285,7 +286,7 @@ def test_the_tree_report_as_html_and_progress_on_a_terminal(
     assert_self_contained(page.read_text())
     assert "SOT101 mock-object-created" in page.read_text()
     stream = io.StringIO()
-    progress = report.Progress(stream)
+    progress = Progress(stream, "ssot-report")
     progress.show("commit 1/3 0123456789 2026-11-01", True)
     progress.show("commit 1/3 0123456789 2026-11-01: checked 1/9 new files")  # within 0.1 s: not shown
     assert stream.getvalue() == "\rssot-report: commit 1/3 0123456789 2026-11-01\x1b[K"

@@ -70,7 +70,9 @@ def test_baselined_findings_are_not_reported(tmp_path: Path, run) -> None:
     assert (status, codes(out)) == (1, ["SOT101", "SOT301"])
     status, out, err = run("--write-baseline", "ssot-baseline.json")
     assert (status, out) == (0, [])
-    assert err == "flake8-ssot: recorded 2 findings in ssot-baseline.json\n"
+    assert err == ("flake8-ssot: recorded 2 findings in ssot-baseline.json\n"
+                   "       1 SOT101 mock-object-created\n"
+                   "       1 SOT301 direct-environ-access\n")
     assert run("--baseline", "ssot-baseline.json") == (0, [], "")
 
 
@@ -120,10 +122,10 @@ def test_the_file_is_sorted_keyed_without_line_numbers_and_counted(tmp_path: Pat
     (tmp_path / "baselines").mkdir()
     run("--write-baseline", "baselines/ssot.json")
     document = json.loads((tmp_path / "baselines" / "ssot.json").read_text(encoding="utf-8"))
-    assert document["tool"] == "flake8-ssot" and document["schema_version"] == 1
+    assert document["tool"] == "flake8-ssot" and document["schema_version"] == 2
     path = "../" + PAYMENTS  # relative to the baseline's directory
-    mock_key = Key(path, "SOT101", "gateway = MagicMock()")
-    environ_key = Key(path, "SOT301", 'token = os.environ["GATEWAY_TOKEN"]')
+    mock_key = Key(path, "SOT101", "test_charge: gateway = MagicMock")
+    environ_key = Key(path, "SOT301", "test_refund: token = os . environ [ s'GATEWAY_TOKEN' ]")
     assert document["findings"] == [
         {"path": path, "code": "SOT101", "text": mock_key.text, "count": 1, "fingerprint": mock_key.fingerprint},
         {"path": path, "code": "SOT301", "text": environ_key.text, "count": 3, "fingerprint": environ_key.fingerprint},
@@ -133,14 +135,37 @@ def test_the_file_is_sorted_keyed_without_line_numbers_and_counted(tmp_path: Pat
     assert codes(run("--baseline", "baselines/ssot.json")[1]) == ["SOT301"]  # the fourth
 
 
-def test_syntax_errors_are_never_baselined(tmp_path: Path, run) -> None:
+def test_broken_files_are_baselined_by_file_and_code(tmp_path: Path, run) -> None:
     make_project(tmp_path)
     (tmp_path / "app").mkdir()
-    # a test module: ssot-check parses it whatever it contains (see triggers.py)
+    # test modules: ssot-check parses them whatever they contain (see triggers.py)
     (tmp_path / "app" / "broken_test.py").write_text("def f(:\n", encoding="utf-8")
-    run("--write-baseline", "base.json")
+    (tmp_path / "app" / "latin_test.py").write_bytes(b"# -*- coding: nosuchcodec -*-\n")
+    status, _, err = run("--write-baseline", "base.json")
+    assert status == 0 and "       1 E999 syntax-error\n" in err
+    entries = json.loads((tmp_path / "base.json").read_text(encoding="utf-8"))["findings"]
+    assert {"path": "app/broken_test.py", "code": "E999", "text": ""} in [
+        {key: entry[key] for key in ("path", "code", "text")} for entry in entries]
+    assert run("--baseline", "base.json") == (0, [], "")
+    # the syntax error moves: still the same broken file
+    (tmp_path / "app" / "broken_test.py").write_text("\n\nx = 1\ndef f(:\n", encoding="utf-8")
+    assert run("--baseline", "base.json") == (0, [], "")
+    # a file that breaks after the baseline was written is new
+    (tmp_path / "app" / "other_test.py").write_text("class C(\n", encoding="utf-8")
     status, out, _ = run("--baseline", "base.json")
-    assert (status, codes(out)) == (1, ["E999"])
+    assert (status, codes(out)) == (1, ["E999"]) and "other_test.py" in out[0]
+
+
+def test_a_version_1_baseline_still_matches_by_line_text(tmp_path: Path, run) -> None:
+    target = make_project(tmp_path)
+    path = PAYMENTS
+    (tmp_path / "base.json").write_text(json.dumps({"tool": "flake8-ssot", "schema_version": 1, "findings": [
+        {"path": path, "code": "SOT101", "text": "gateway = MagicMock()", "count": 1},
+        {"path": path, "code": "SOT301", "text": 'token = os.environ["GATEWAY_TOKEN"]', "count": 1},
+    ]}), encoding="utf-8")
+    assert run("--baseline", "base.json") == (0, [], "")
+    target.write_text(SOURCE.replace(MOCK_LINE, "    gateway = MagicMock(  )\n"), encoding="utf-8")
+    assert codes(run("--baseline", "base.json")[1]) == ["SOT101"]  # version 1 keys are line text
 
 
 def test_ssot_baseline_in_the_config_is_applied_and_overridden(tmp_path: Path, run) -> None:
@@ -165,7 +190,7 @@ BAD_BASELINES = {
     "not json": ("{", "is not valid JSON"),
     "another tool": (json.dumps({"tool": "ruff", "schema_version": 1, "findings": []}),
                      "is not a flake8-ssot baseline"),
-    "future schema": (json.dumps({"tool": "flake8-ssot", "schema_version": 2, "findings": []}), "schema_version is 2"),
+    "future schema": (json.dumps({"tool": "flake8-ssot", "schema_version": 3, "findings": []}), "schema_version is 3"),
     "findings not a list": (json.dumps({"tool": "flake8-ssot", "schema_version": 1, "findings": {}}), "must be a list"),
     "entry without count": (json.dumps({"tool": "flake8-ssot", "schema_version": 1, "findings": [
         {"path": "a.py", "code": "SOT101", "text": "x"}]}), 'findings[0] must have "path"'),
@@ -243,14 +268,18 @@ def test_an_unwritable_location_is_one_line_and_exit_2(tmp_path: Path, run) -> N
 def test_keys_normalise_whitespace_and_use_posix_paths(tmp_path: Path) -> None:
     path = os.path.join(str(tmp_path), "tests", "test_x.py")
     lines = ["\tgateway  =\tMagicMock()   # noqa: E501\n"]
-    assert keys_of(path, [FINDING, Finding(0, 0, "E902", "x")], lines, str(tmp_path)) == [
+    assert keys_of(path, [FINDING, Finding(0, 0, "E902", "x")], lines, str(tmp_path), version=1) == [
         Key("tests/test_x.py", "SOT101", "gateway = MagicMock() # noqa: E501"),
+        Key("tests/test_x.py", "E902", ""),
+    ]
+    assert keys_of(path, [FINDING, Finding(0, 0, "E902", "x")], lines, str(tmp_path)) == [
+        Key("tests/test_x.py", "SOT101", "gateway = MagicMock"),
         Key("tests/test_x.py", "E902", ""),
     ]
 
 
 def test_new_findings_keeps_the_first_count_occurrences(tmp_path: Path) -> None:
-    key = Key("x.py", "SOT101", "m = Mock()")
+    key = Key("x.py", "SOT101", "m = Mock")
     loaded = Baseline(str(tmp_path / "base.json"), {key: 2})
     findings = [Finding(line, 0, "SOT101", "m") for line in (1, 2, 3)]
     lines = ["m = Mock()\n"] * 3

@@ -4,9 +4,11 @@ The corpus is every ``.py`` file of the running Python: the standard library
 and site-packages (``sysconfig`` paths ``stdlib`` and ``purelib``, walked
 whole, so the base interpreter's own site-packages count too).  Each file is
 checked as if it were an integration test module, so every rule family runs
-on it.  The default run takes a deterministic quarter of the corpus (about
-15 s on two cores); ``SSOT_FULL_CORPUS=1`` walks all of it (about a minute
-for 15,000 files).
+on it.  The default run takes a deterministic twelfth of the corpus (by a
+hash of each file's path, so the same files on every machine of one image:
+about 1,300 files and 15 MB with the test extra installed), split into
+shards that pytest-xdist runs side by side; ``SSOT_FULL_CORPUS=1`` walks all
+of it (15,000 files, several minutes).
 
 check_tree turns any exception into one SOT999 finding, so "no crash" is
 "no SOT999": no file of the corpus is known to need one.
@@ -35,7 +37,8 @@ from flake8_ssot.triggers import Source
 from tests.expectations import run_flake8
 
 FULL = os.environ.get("SSOT_FULL_CORPUS") == "1"
-SAMPLE_ONE_IN = 4
+SAMPLE_ONE_IN = 12
+SHARDS = 4  # each in-process corpus test runs as this many cases, so that parallel workers share it
 # Where the corpus files pretend to live: integration scope, test module.
 VIRTUAL_ROOT = "/corpus"
 ALL_CODES = tuple(sorted({code[:4] for code in RULES}))  # four characters switch optional codes on
@@ -80,13 +83,15 @@ def test_corpus_is_real() -> None:
     assert len(CHECKED) > (len(CORPUS) // SAMPLE_ONE_IN) // 2
 
 
-def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPatch, shard: int) -> None:
     """Through the flake8 entry point (which calls check_tree) with every code on."""
     config = build_config({"ssot_mock_allowed_targets": "openai.*"}, VIRTUAL_ROOT, ALL_CODES)
     monkeypatch.setattr(SSOTChecker, "config", config)
     failures = []
     checked = 0
-    for relative, path in CHECKED:
+    files = CHECKED[shard::SHARDS]
+    for relative, path in files:
         parsed = _parse(path)
         if parsed is None:
             continue
@@ -99,11 +104,12 @@ def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPa
             failures.append(f"{relative}: raised {type(error).__name__}: {error}")
             continue
         failures += [f"{relative}:{line}: {text}" for line, _col, text, _type in results if text.startswith("SOT999")]
-    assert checked > len(CHECKED) * 0.9, "most corpus files should parse"
+    assert checked > len(files) * 0.9, "most corpus files should parse"
     assert not failures, "\n".join(failures)
 
 
-def test_triggers_change_no_result() -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_triggers_change_no_result(shard: int) -> None:
     """Rules left out by their triggers, and statements walked without their
     expressions, change no finding and no fact: the checker with triggers
     against every enabled rule on the full walk.  Files take turns as an
@@ -114,6 +120,8 @@ def test_triggers_change_no_result() -> None:
     default_codes = build_config({}, VIRTUAL_ROOT, ["SOT", "SOT505"])
     differences = []
     for index, (relative, path) in enumerate(CHECKED):
+        if index % SHARDS != shard:
+            continue
         parsed = _parse(path)
         if parsed is None:
             continue
@@ -139,7 +147,7 @@ def run_ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_every_corpus_file_through_ssot_check(tmp_path: Path) -> None:
     """At their real paths, read and decoded by the runner itself (a smaller
     sample: the checking core is the same as above)."""
-    paths = [str(path) for _relative, path in (CHECKED if FULL else _sample(CORPUS, 16))]
+    paths = [str(path) for _relative, path in (CHECKED if FULL else _sample(CORPUS, 32))]
     result = run_ssot_check("--isolated", "--jobs", "2", f"--select={','.join(ALL_CODES)},E9", *paths, cwd=tmp_path)
     assert result.returncode in (0, 1) and not result.stderr, result.stderr
     assert "SOT999" not in result.stdout
@@ -149,7 +157,7 @@ def test_every_corpus_file_through_ssot_check(tmp_path: Path) -> None:
 def test_checking_does_not_depend_on_the_path_spelling() -> None:
     """The real absolute path and the same path relative to the cwd give the same result."""
     config = build_config({}, "/")
-    for _relative, path in _sample(CHECKED, 50):
+    for _relative, path in _sample(CORPUS, 100):
         parsed = _parse(path)
         if parsed is None:
             continue
@@ -162,7 +170,7 @@ def test_checking_does_not_depend_on_the_path_spelling() -> None:
 # A small stdlib sample copied into integration scope: the stdlib is the
 # same on every machine of one image, and these files carry findings.
 DETERMINISM_SAMPLE = [
-    path for _relative, path in _sample(CORPUS, 120) if "site-packages" not in path.parts and _parse(path)
+    path for _relative, path in _sample(CORPUS, 240) if "site-packages" not in path.parts and _parse(path)
 ]
 
 

@@ -143,10 +143,10 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot
 
 
-def try_repo(hook_repo: Path, user_repo: Path) -> dict[str, tuple[str, str]]:
-    """Run every hook of ``hook_repo`` on ``user_repo``: {hook id: (status, output)}."""
+def try_repo(hook_repo: Path, user_repo: Path, *hook: str) -> dict[str, tuple[str, str]]:
+    """Run every hook of ``hook_repo`` (or the one named) on ``user_repo``: {hook id: (status, output)}."""
     env = {**os.environ, "PRE_COMMIT_COLOR": "never", "SKIP": ""}
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files"],
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook, "--all-files"],
                             cwd=user_repo, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode in (0, 1), result.stdout + result.stderr
     report = result.stdout.split("=" * 79)[-1]
@@ -185,3 +185,25 @@ def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
     git("add", "-A", cwd=user)
     passing = try_repo(hook_repo, user)
     assert {hook: status for hook, (status, _) in passing.items()} == dict.fromkeys(HOOK_IDS, "Passed")
+
+
+@pytest.mark.slow
+def test_the_ssot_hook_reports_what_ssot_check_dot_reports(hook_repo: Path, tmp_path: Path) -> None:
+    """pre-commit names every file, those under excluded directories too: the
+    hook's --force-exclude applies ``extend-exclude = backups`` to them."""
+    user = tmp_path / "user-project"
+    for directory in ("app", "backups/2024/app", "tests/fixtures"):
+        (user / directory).mkdir(parents=True)
+    git("init", "-q", cwd=user)
+    (user / "setup.cfg").write_text("[flake8]\nextend-exclude = backups, tests/fixtures\n", encoding="utf-8")
+    environ = 'import os\n\nprint(os.environ["HOME"])\n'
+    for name in ("app/settings.py", "backups/2024/app/settings.py", "backups/old.py", "tests/fixtures/data.py"):
+        (user / name).write_text(environ, encoding="utf-8")
+    git("add", "-A", cwd=user)
+    status, output = try_repo(hook_repo, user, "ssot")["ssot"]
+    by_hook = sorted(line for line in output.splitlines() if ": SOT" in line)
+    walked = subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "--no-cache", "."], cwd=user,
+                            capture_output=True, text=True, timeout=300)
+    assert (status, by_hook) == ("Failed", sorted(line.removeprefix("./") for line in walked.stdout.splitlines()))
+    assert by_hook == ["app/settings.py:3:7: SOT301 os.environ accessed directly; go through the isolated-environment "
+                       "module"]

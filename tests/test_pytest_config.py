@@ -175,7 +175,7 @@ def test_a_malformed_pytest_configuration_is_one_clear_line(tmp_path: Path, file
 
 @pytest.mark.slow
 def test_the_command_line_reports_a_malformed_pytest_configuration(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": "[tool.pytest.ini_options\n", "tests/test_x.py": ""})
+    _write(tmp_path, {"pytest.ini": "[pytest\npython_files = test_*.py\n", "tests/test_x.py": ""})
     result = run_ssot_check(".", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("flake8-ssot: cannot read pytest configuration ")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from flake8_ssot import cli, report
+from flake8_ssot.progress import Progress
 from flake8_ssot.registry import RULES
 
 BVJ = '''"""{title}.
@@ -297,7 +298,7 @@ def test_progress_is_shown_on_a_terminal_only(project: Path, monkeypatch: pytest
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert run_report(project, monkeypatch, capsys)[2] == ""  # captured stderr is no terminal
     stream = io.StringIO()
-    progress = report.Progress(stream)
+    progress = Progress(stream, "ssot-report")
     for done in range(1, 4):
         progress(done, 3)
     progress.finish()

@@ -21,8 +21,11 @@ _HEADER = re.compile(
     r"[\s*_`]*(?:[:\u2013\u2014-][\s*_`]*)?",
     re.IGNORECASE,
 )
-# BVJ text anywhere in a line: where it is written but does not count (SOT201's message).
-_MENTION = re.compile(r"business\s+value\s+justification|\bbvj\b", re.IGNORECASE)
+# A BVJ introduced mid-line (``Tests for X. BVJ: Segment: ...``): written, but not
+# where a block starts (SOT201's message).  A bare mention (``No BVJ yet``) is prose.
+_MENTION = re.compile(
+    r"(?:business\s+value\s+justification|\bbvj\b)[\s*_`]*(?:\([^)]*\))?[\s*_`]*:", re.IGNORECASE
+)
 # A comment that is a header: the phrase or the word, an optional "(BVJ)", then a colon or nothing.
 _COMMENT_HEADER = re.compile(
     r"^\s*#+[\s*_`]*(?:business\s+value\s+justification|bvj)[\s*_`]*(?:\([^)]*\))?[\s*_`]*(?::|$)",
@@ -254,8 +257,8 @@ def _misplaced_bvj(ctx: FileContext) -> str | None:
     if docstring is not None:
         for number, _col, text in _docstring_lines(ctx, docstring):
             if _MENTION.search(text):
-                found.append((number, f"the module docstring mentions a BVJ on line {number}, but a BVJ starts at a "
-                                      "line that begins with 'Business Value Justification' or 'BVJ'"))
+                found.append((number, f"the module docstring has a BVJ mid-line on line {number}, but a BVJ starts "
+                                      "at a line that begins with 'Business Value Justification' or 'BVJ'"))
                 break
     code = body[1:] if docstring is not None else body
     for statement in code:
