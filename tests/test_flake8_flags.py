@@ -77,8 +77,10 @@ def test_statistics_count_per_code_with_the_first_message(tree: Path) -> None:
     result = run_ssot_check(*SELECT, "--no-cache", "--statistics", "-qq", ".", cwd=tree)
     assert result.stdout.splitlines() == [
         "1     E999 SyntaxError: invalid syntax",
-        "2     SOT301 os.environ accessed directly; go through the isolated-environment module",
-        "1     SOT302 os.getenv touches the process environment; go through the isolated-environment module",
+        "2     SOT301 os.environ accessed directly; go through the project's isolated-environment module (name it "
+        "in ssot-environ-allowed-paths)",
+        "1     SOT302 os.getenv touches the process environment; go through the project's isolated-environment "
+        "module (name it in ssot-environ-allowed-paths)",
     ]
 
 

@@ -205,5 +205,5 @@ def test_the_ssot_hook_reports_what_ssot_check_dot_reports(hook_repo: Path, tmp_
     walked = subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "--no-cache", "."], cwd=user,
                             capture_output=True, text=True, timeout=300)
     assert (status, by_hook) == ("Failed", sorted(line.removeprefix("./") for line in walked.stdout.splitlines()))
-    assert by_hook == ["app/settings.py:3:7: SOT301 os.environ accessed directly; go through the isolated-environment "
-                       "module"]
+    assert by_hook == ["app/settings.py:3:7: SOT301 os.environ accessed directly; go through the project's "
+                       "isolated-environment module (name it in ssot-environ-allowed-paths)"]
