@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 from typing import Callable, Sequence
@@ -18,6 +19,9 @@ from flake8_ssot import __version__
 from flake8_ssot.baseline import Baseline, keys_of, occurrences, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
+from flake8_ssot.fixes import SAFE, UNSAFE
+from flake8_ssot.fixes.apply import hint
+from flake8_ssot.fixes.run import run_fixes
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
 from flake8_ssot.project import FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings
 from flake8_ssot.runner import FileReport, check_paths, decode_lines
@@ -76,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(overrides ssot-baseline in the config file)")
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="record every current finding in FILE and exit 0 (no baseline is applied)")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes to the files (standard input: print the fixed source) and "
+                            "report what is left")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, apply the unsafe fixes too")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print a unified diff of what --fix (or --add-noqa) would change, change nothing; "
+                            "exit 1 when there is a diff")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="add '# noqa: CODE' comments (merged with existing ones) for every finding left")
     add_project_arguments(parser)
     return parser
 
@@ -192,9 +207,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"flake8-ssot: recorded {count} findings in {args.write_baseline}", file=sys.stderr)
         return 0
     anchor = anchor_directory(settings.config.baseline, settings.config.root)
+    fixing = args.fix or args.diff or args.add_noqa
+    mark = args.format not in DOCUMENT_FORMATS
+    fix_run = None
+    if fixing or mark:
+        fix_run = run_fixes(
+            reports, settings, safeties=(SAFE, UNSAFE) if args.unsafe_fixes else (SAFE,) if fixing else (),
+            write=(args.fix or args.add_noqa) and not args.diff, diff=args.diff, add_noqa=args.add_noqa,
+            mark=mark, stdin=stdin, stdin_display_name=args.stdin_display_name,
+            reported=lambda path: None if baseline is None else functools.partial(baseline.new_findings, path),
+        )
+        reports = fix_run.reports
+        for warning in fix_run.warnings:
+            print(warning, file=sys.stderr)
     rows = _rows(reports, lines_of, baseline, anchor, fingerprinted=args.format == "sarif")
-    sys.stdout.write(_format(rows, args.format, anchor))
+    if fix_run is not None and args.diff:
+        sys.stdout.write(fix_run.diff)
+        print(f"Would fix {fix_run.fixed} findings" + (
+            f" and add {fix_run.noqa_added} noqa comments" if args.add_noqa else "") + ".", file=sys.stderr)
+        return 1 if fix_run.diff else 0
+    output = sys.stdout
+    if fix_run is not None and fix_run.stdin_source is not None:
+        sys.stdout.buffer.write(fix_run.stdin_source)  # the fixed source; the findings go to stderr, as in ruff
+        sys.stdout.flush()
+        output = sys.stderr
+    output.write(_format(rows, args.format, anchor))
+    if fix_run is not None:
+        _summary(args, fix_run.fixed, fix_run.noqa_added, rows)
     return 1 if rows else 0
+
+
+def _summary(args: argparse.Namespace, fixed: int, noqa_added: int, rows: Sequence[Result]) -> None:
+    """ruff's closing lines, on stderr: what was fixed, or what --fix would fix."""
+    if args.fix:
+        print(f"Found {fixed + len(rows)} findings ({fixed} fixed, {len(rows)} remaining).", file=sys.stderr)
+    if args.add_noqa:
+        print(f"Added {noqa_added} noqa comments.", file=sys.stderr)
+    marks = [UNSAFE if row.message.startswith("[unsafe-fix] ") else SAFE
+             for row in rows if row.message.startswith(("[*] ", "[unsafe-fix] "))]
+    line = hint(marks, args.unsafe_fixes)
+    if line is not None:
+        print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class OptionSpec:
     key: str  # the config-file key, e.g. "ssot-e2e-paths"
-    kind: str  # paths | names | words | fields | globs | int | float | file
+    kind: str  # paths | names | words | fields | globs | int | float | file | imports | callable
     default: str
     help: str
 
@@ -86,6 +86,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("ssot-critical-names", "names",
                "agent_started, agent_thinking, tool_executing, tool_completed, agent_completed",
                "Names whose near-misses in string literals are reported (SOT507)."),
+    OptionSpec("ssot-base-imports", "imports", "",
+               "For the SOT401 fix: each SSOT base and the module it is imported from, "
+               "'SSotBaseTestCase = test_framework.ssot.base_test_case'; an async base (ssot-async-bases) "
+               "replaces IsolatedAsyncioTestCase, another base unittest.TestCase."),
+    OptionSpec("ssot-environ-accessor", "callable", "",
+               "For the SOT301/SOT302 fixes: the dotted name of the isolated-environment accessor, a callable "
+               "returning a mapping with .get(), e.g. 'shared.isolated_environment.get_env'."),
     OptionSpec("ssot-baseline", "file", "",
                "A baseline written by 'ssot-check --write-baseline': the findings it records are not "
                "reported (relative to the config file)."),
@@ -127,6 +134,10 @@ class Config:
     critical_names: frozenset[str]
     baseline: str | None  # absolute path of the baseline file, if any
     enabled_codes: frozenset[str]
+    # For fixes only (flake8_ssot/fixes): (SSOT base, module) pairs in the
+    # order given, and the environment accessor's dotted name.
+    base_imports: tuple[tuple[str, str], ...] = ()
+    environ_accessor: str | None = None
 
 
 _LISTS = (list, tuple, set, frozenset)
@@ -161,6 +172,13 @@ def _parse(spec: OptionSpec, value: object) -> object:
         if not isinstance(value, str):
             raise _fail(spec, value, "expected one file name")
         return value.strip() or None
+    if kind == "callable":
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or (text and not (_DOTTED.match(text) and "." in text)):
+            raise _fail(spec, value, "expected a dotted name, module.callable")
+        return text or None
+    if kind == "imports":
+        return tuple(_base_import(spec, value, item) for item in _items(value, _SPLIT))
     if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
         # A number or boolean where a list belongs (a TOML value, an API caller's slip).
         raise _fail(spec, value, "expected a comma-separated list")
@@ -192,6 +210,14 @@ def _parse(spec: OptionSpec, value: object) -> object:
             raise _fail(spec, value, "expected a non-negative number")
         return number
     raise AssertionError(kind)
+
+
+def _base_import(spec: OptionSpec, value: object, item: str) -> tuple[str, str]:
+    """``'Name = package.module'`` -> ``('Name', 'package.module')``."""
+    name, equals, module = (part.strip() for part in item.partition("="))
+    if not (equals and name.isidentifier() and _DOTTED.match(module)):
+        raise _fail(spec, value, f"{item!r} is not 'ClassName = module.path'")
+    return name, module
 
 
 def normalize_path(path: str, parent: str) -> str:
@@ -239,6 +265,12 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
     words = parsed.pop("ssot_double_class_words")
     segments = parsed.pop("ssot_bvj_segments")
     baseline = parsed.pop("ssot_baseline")
+    base_imports: tuple[tuple[str, str], ...] = parsed.pop("ssot_base_imports")  # type: ignore[assignment]
+    bases = parsed["ssot_bases"] | parsed["ssot_async_bases"]  # type: ignore[operator]
+    for name, module in base_imports:
+        if name not in bases and f"{module}.{name}" not in bases:
+            raise _fail(OPTIONS_BY_KEY["ssot-base-imports"], values.get("ssot_base_imports"),
+                        f"{name!r} is in neither ssot-bases nor ssot-async-bases")
     return Config(
         root=root,
         e2e_paths=parsed["ssot_e2e_paths"],  # type: ignore[arg-type]
@@ -260,6 +292,8 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         baseline=os.path.join(root, baseline) if baseline else None,  # type: ignore[arg-type]
         enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
         | optional_codes_enabled(selected),
+        base_imports=base_imports,
+        environ_accessor=parsed["ssot_environ_accessor"],  # type: ignore[arg-type]
     )
 
 

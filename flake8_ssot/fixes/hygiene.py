@@ -1,0 +1,85 @@
+"""SOT501: a relative import made absolute, when the file's package is known."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+from typing import Iterator
+
+from flake8_ssot.config import Config
+from flake8_ssot.context import FileContext
+from flake8_ssot.fixes.edits import SAFE, Document, Edit, Fix
+from flake8_ssot.paths import FilePath
+
+SAFETY = {"SOT501": SAFE}
+
+
+def configured(code: str, config: Config) -> bool:
+    return True  # needs only the file's location
+
+
+def package_of(path: FilePath, root: str) -> list[str] | None:
+    """The dotted parts of the package a module at ``path`` belongs to: the
+    directories above it that hold an ``__init__.py``, up to (not including)
+    the project root, which is where imports start.  None when unknown: no
+    file name (plain stdin), or the file's directory is no package."""
+    if path.absolute is None:
+        return None
+    directory = os.path.dirname(path.absolute)
+    root = os.path.abspath(root)
+    parts: list[str] = []
+    while directory != root and os.path.isfile(os.path.join(directory, "__init__.py")):
+        name = os.path.basename(directory)
+        if not name.isidentifier():
+            return None
+        parts.insert(0, name)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return parts or None
+
+
+def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterator[tuple[tuple[int, int, str], Fix]]:
+    package: list[str] | None | bool = False  # False: not looked up yet (a few stats)
+    for node, _scope, _owner in ctx.imports:
+        if not (isinstance(node, ast.ImportFrom) and node.level):
+            continue
+        if package is False:
+            package = package_of(ctx.path, ctx.config.root)
+        if not package:
+            return
+        if node.level > len(package):  # type: ignore[arg-type]
+            continue  # beyond the top-level package: no module to name
+        base = package[:len(package) - node.level + 1]  # type: ignore[index]
+        absolute = ".".join([*base, *([node.module] if node.module else [])])
+        span = _module_span(document, node)
+        if span is not None:
+            yield (node.lineno, node.col_offset, "SOT501"), Fix(SAFE, (Edit(*span, absolute),))
+
+
+def _module_span(document: Document, node: ast.ImportFrom) -> tuple[int, int] | None:
+    """The offsets of ``..module`` in ``from ..module import x``: from the first
+    dot to the end of the module name, whatever spaces or line
+    continuations stand between."""
+    start = document.offset(node.lineno, node.col_offset)
+    end = document.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+    segment = document.text[start:end]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(segment).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    first = last = None
+    for token in tokens[1:]:  # after "from"
+        if token.type == tokenize.NAME and token.string == "import":
+            break
+        if token.type in (tokenize.OP, tokenize.NAME):
+            if first is None:
+                first = token.start
+            last = token.end
+    if first is None or last is None:
+        return None
+    sub = Document(segment)
+    return start + sub.starts[first[0] - 1] + first[1], start + sub.starts[last[0] - 1] + last[1]

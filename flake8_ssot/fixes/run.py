@@ -1,0 +1,97 @@
+"""The fix pass of an ``ssot-check`` run, over the reports checking produced.
+
+Only files with a finding that may have a fix (or, for ``--add-noqa``, any
+finding) are read again; the rest keep their reports untouched.  A file is
+written only if its bytes on disk are still the ones the fix was computed
+from; otherwise it is left alone and a warning says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Sequence
+
+from flake8_ssot.fixes import fixable
+from flake8_ssot.fixes.apply import Reported, fix_source, marked, unified_diff
+from flake8_ssot.project import Settings
+from flake8_ssot.runner import FileReport
+
+
+@dataclass
+class FixRun:
+    reports: list[FileReport]  # with the findings left after fixing, marked when they have a fix
+    diff: str = ""
+    stdin_source: bytes | None = None  # the (fixed) standard input, when it is to be printed
+    fixed: int = 0
+    noqa_added: int = 0
+    files_changed: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def run_fixes(
+    reports: Sequence[FileReport], settings: Settings, *, safeties: Collection[str], write: bool, diff: bool,
+    add_noqa: bool, mark: bool, stdin: bytes | None, stdin_display_name: str,
+    reported: Callable[[str], Reported | None],
+) -> FixRun:
+    """Fix (``safeties``, ``add_noqa``), show (``diff``) or only mark (``mark``)
+    what can be fixed in the files of ``reports``; ``write`` writes files and
+    returns the fixed standard input."""
+    run = FixRun([])
+    config = settings.config
+    for report in reports:
+        is_stdin = stdin is not None and report.path == stdin_display_name
+        wanted = any(fixable(f, config) for f in report.findings) or (add_noqa and bool(report.findings))
+        if not wanted:
+            run.reports.append(report)
+            if is_stdin and write:
+                run.stdin_source = stdin
+            continue
+        if is_stdin:
+            data = stdin
+        else:
+            try:
+                with open(report.path, "rb") as source:
+                    data = source.read()
+            except OSError as error:
+                run.warnings.append(f"flake8-ssot: {report.path}: not fixed: {error}")
+                run.reports.append(report)
+                continue
+        assert data is not None
+        outcome = fix_source(data, report.path, settings, safeties=safeties, add_noqa=add_noqa,
+                             from_stdin=is_stdin, reported=reported(report.path))
+        if outcome.problem:
+            run.warnings.append(f"flake8-ssot: {report.path}: {outcome.problem}")
+        findings = outcome.findings
+        changed = outcome.data != data
+        if changed and diff:
+            run.diff += unified_diff(data, outcome.data, report.path)
+        if changed and write and not is_stdin:
+            if not _write_if_unchanged(report.path, data, outcome.data, run.warnings):
+                findings = outcome.original
+                changed = False
+        if is_stdin and write:
+            run.stdin_source = outcome.data
+        if changed:
+            run.files_changed += 1
+            run.fixed += outcome.fixed
+            run.noqa_added += outcome.noqa_added
+        if mark:
+            findings = [marked(f, outcome.available) for f in findings]
+        run.reports.append(FileReport(report.path, findings, report.facts))
+    return run
+
+
+def _write_if_unchanged(path: str, expected: bytes, data: bytes, warnings: list[str]) -> bool:
+    """Write ``data`` to ``path`` if it still holds ``expected``."""
+    try:
+        with open(path, "r+b") as target:
+            if target.read() != expected:
+                warnings.append(f"flake8-ssot: {path} changed while it was being fixed; not written")
+                return False
+            target.seek(0)
+            target.write(data)
+            target.truncate()
+    except OSError as error:
+        warnings.append(f"flake8-ssot: {path}: not fixed: {error}")
+        return False
+    return True
