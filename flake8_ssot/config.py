@@ -172,6 +172,9 @@ def _parse(spec: OptionSpec, value: object) -> object:
         if not isinstance(value, str):
             raise _fail(spec, value, "expected one file name")
         return value.strip() or None
+    if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
+        # A number or boolean where a list belongs (a TOML value, an API caller's slip).
+        raise _fail(spec, value, "expected a comma-separated list")
     if kind == "callable":
         text = value.strip() if isinstance(value, str) else None
         if text is None or (text and not (_DOTTED.match(text) and "." in text)):
@@ -179,9 +182,6 @@ def _parse(spec: OptionSpec, value: object) -> object:
         return text or None
     if kind == "imports":
         return tuple(_base_import(spec, value, item) for item in _items(value, _SPLIT))
-    if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
-        # A number or boolean where a list belongs (a TOML value, an API caller's slip).
-        raise _fail(spec, value, "expected a comma-separated list")
     if kind == "paths":
         return tuple(_items(value, _SPLIT_WORDS))
     if kind == "globs":
