@@ -232,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         output = sys.stderr
     output.write(_format(rows, args.format, anchor))
-    if fix_run is not None:
+    if fixing:  # a plain run's stderr stays empty, as flake8's
+        assert fix_run is not None
         _summary(args, fix_run.fixed, fix_run.noqa_added, rows)
     return 1 if rows else 0
 
