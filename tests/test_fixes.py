@@ -220,3 +220,20 @@ def test_the_package_comes_from_init_files_up_to_the_project_root(tmp_path: Path
     assert package_of(file_path(module, str(tmp_path / "src")), str(tmp_path / "src")) == ["app", "core"]
     assert package_of(file_path(str(tmp_path / "y.py"), str(tmp_path)), str(tmp_path)) is None
     assert package_of(file_path("stdin", str(tmp_path)), str(tmp_path)) is None
+
+
+def test_marks_read_without_parsing_agree_with_the_fixes(tmp_path: Path) -> None:
+    import ast
+
+    from flake8_ssot.fixes import fixes_for, quick_safeties
+    from flake8_ssot.project import load_settings
+    from flake8_ssot.runner import check_lines, decode_lines
+    project = copy_case("relative_imports", tmp_path)
+    (project / "app/core/deep.py").write_text("from .... import x\nfrom . import (y)\n")
+    settings = load_settings(config=str(project / "setup.cfg"), cwd=str(project))
+    for path in sorted(project.rglob("*.py")):
+        lines = decode_lines(path.read_bytes())
+        found = check_lines(str(path), lines, settings)
+        text = "".join(lines)
+        full = fixes_for(ast.parse(text), lines, Document(text), str(path), settings.config, found)
+        assert quick_safeties(found, lines, str(path), settings.config) == {f: fix.safety for f, fix in full.items()}

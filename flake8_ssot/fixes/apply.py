@@ -23,7 +23,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Sequence
 
-from flake8_ssot.fixes import SAFE, fixable, fixes_for
+from flake8_ssot.fixes import SAFE, fixable, fixes_for, quick_safeties
 from flake8_ssot.fixes.edits import Document, Edit, Fix, apply, choose, import_edit
 from flake8_ssot.fixes.noqa import noqa_edits
 from flake8_ssot.project import Settings
@@ -62,11 +62,11 @@ class _State:
     """The findings of one text and, for those with one, their fixes."""
 
     def __init__(self, text: str, encoding: str, display_name: str, settings: Settings,
-                 from_stdin: bool, reported: Reported | None) -> None:
+                 from_stdin: bool, reported: Reported | None, known: list[Finding] | None = None) -> None:
         self.text = text
         self.data = text.encode(encoding)
         self.lines = decode_lines(self.data, from_stdin=from_stdin)
-        self.all_findings = check_lines(display_name, self.lines, settings)
+        self.all_findings = check_lines(display_name, self.lines, settings) if known is None else known
         found = self.all_findings
         self.findings = reported(found, self.lines) if reported is not None and found else found
         self.fixes: dict[Finding, Fix] = {}
@@ -87,19 +87,30 @@ class _State:
 def fix_source(
     data: bytes, display_name: str, settings: Settings, *, safeties: Collection[str] = (),
     add_noqa: bool = False, from_stdin: bool = False, reported: Reported | None = None,
+    known: list[Finding] | None = None,
 ) -> Outcome:
     """Apply the fixes of ``safeties`` (none: only say which findings have
-    one) and, with ``add_noqa``, a noqa comment for each finding left."""
+    one) and, with ``add_noqa``, a noqa comment for each finding left.
+
+    ``known``: what checking ``data`` found, when the caller has it (the
+    run's report), so it is not checked again.  Fixes are matched to
+    findings by position and produced from the text itself, so a stale
+    ``known`` can cost a fix, never make a wrong one; every pass after
+    the first checks the new text."""
     decoded = _decode(data)
     if decoded is None:
         found = check_lines(display_name, decode_lines(data, from_stdin=from_stdin), settings)
         return Outcome(data, found, original=found)
     text, encoding = decoded
+    if known is not None and not safeties and not add_noqa:
+        quick = quick_safeties(known, decode_lines(data, from_stdin=from_stdin), display_name, settings.config)
+        if quick is not None:  # only marking, and no parse needed for it
+            return Outcome(data, known, quick, original=known)
 
     def state_of(new_text: str) -> _State:
         return _State(new_text, encoding, display_name, settings, from_stdin, reported)
 
-    state = state_of(text)
+    state = _State(text, encoding, display_name, settings, from_stdin, reported, known)
     outcome = Outcome(data, state.all_findings, original=state.all_findings)
     for _pass in range(MAX_PASSES):
         wanted = [fix for fix in state.fixes.values() if fix.safety in safeties]

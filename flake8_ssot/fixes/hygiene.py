@@ -5,13 +5,15 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.context import FileContext
 from flake8_ssot.fixes.edits import SAFE, Document, Edit, Fix
-from flake8_ssot.paths import FilePath
+from flake8_ssot.paths import FilePath, file_path
+from flake8_ssot.registry import Finding
 
 SAFETY = {"SOT501": SAFE}
 
@@ -40,6 +42,29 @@ def package_of(path: FilePath, root: str) -> list[str] | None:
             break
         directory = parent
     return parts or None
+
+
+_FROM_DOTS = re.compile(r"from[ \t]*(\.+)")
+
+
+def quick(findings: Sequence[Finding], lines: Sequence[str], display_name: str,
+          config: Config) -> dict[Finding, str] | None:
+    """Which of ``findings`` have a fix, read from the import's line and the
+    file's location without parsing (None when a line does not say); for
+    marking findings in a run that fixes nothing, such as one answered from
+    the cache."""
+    package: list[str] | None | bool = False
+    found: dict[Finding, str] = {}
+    for finding in findings:
+        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        match = _FROM_DOTS.match(text.encode("utf-8")[finding.col:].decode("utf-8", "replace"))
+        if match is None:
+            return None  # "from \" and its dots on the next line: parse
+        if package is False:
+            package = package_of(file_path(display_name, config.root), config.root)
+        if package and len(match.group(1)) <= len(package):  # type: ignore[arg-type]
+            found[finding] = SAFE
+    return found
 
 
 def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterator[tuple[tuple[int, int, str], Fix]]:

@@ -58,7 +58,7 @@ def run_fixes(
                 continue
         assert data is not None
         outcome = fix_source(data, report.path, settings, safeties=safeties, add_noqa=add_noqa,
-                             from_stdin=is_stdin, reported=reported(report.path))
+                             from_stdin=is_stdin, reported=reported(report.path), known=report.findings)
         if outcome.problem:
             run.warnings.append(f"flake8-ssot: {report.path}: {outcome.problem}")
         findings = outcome.findings
