@@ -236,4 +236,8 @@ def test_marks_read_without_parsing_agree_with_the_fixes(tmp_path: Path) -> None
         found = check_lines(str(path), lines, settings)
         text = "".join(lines)
         full = fixes_for(ast.parse(text), lines, Document(text), str(path), settings.config, found)
-        assert quick_safeties(found, lines, str(path), settings.config) == {f: fix.safety for f, fix in full.items()}
+        quick = quick_safeties(found, lines, str(path), settings.config)
+        if path.name == "config.py":
+            assert quick is None  # "from \\" puts the dots on the next line: parsed
+        else:
+            assert quick == {f: fix.safety for f, fix in full.items()}, path
