@@ -65,7 +65,8 @@ def test_fixing_gives_the_after_tree_and_fixing_again_nothing(case: str, tmp_pat
         if name.endswith(".py"):
             compile(data, name, "exec")  # still parses
     assert not any(f" {code} " in line for line in first.stdout.splitlines() for code in gone), first.stdout
-    assert "[*]" not in first.stdout and ("--unsafe-fixes" not in args or "[unsafe-fix]" not in first.stdout)
+    assert "[*]" not in first.stdout
+    assert "--unsafe-fixes" not in args or "[unsafe-fix]" not in first.stdout
     again = run_ssot_check("--no-cache", *args, ".", cwd=project)
     assert tree_of(project) == tree_of(CASES_DIR / case / "after")
     assert again.stdout == first.stdout
@@ -183,10 +184,12 @@ def test_overlapping_edits_are_never_applied_in_one_pass() -> None:
     assert choose([outer, inner, beside]) == [outer, beside]
     assert apply(text, [e for fix in choose([inner, outer, beside]) for e in fix.edits]) == \
         "y = os.getenv(get_env().get('A'))\n"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="overlapping edits"):
         apply(text, [Edit(4, 10, "a"), Edit(8, 12, "b")])
-    assert Edit(3, 3, "a").overlaps(Edit(3, 3, "b")) and not Edit(3, 3, "a").overlaps(Edit(3, 5, "b"))
-    assert Edit(4, 4, "a").overlaps(Edit(3, 5, "b")) and not Edit(5, 5, "a").overlaps(Edit(3, 5, "b"))
+    assert Edit(3, 3, "a").overlaps(Edit(3, 3, "b"))  # two insertions at one point
+    assert not Edit(3, 3, "a").overlaps(Edit(3, 5, "b"))  # an insertion before a replacement
+    assert Edit(4, 4, "a").overlaps(Edit(3, 5, "b"))  # an insertion inside a replacement
+    assert not Edit(5, 5, "a").overlaps(Edit(3, 5, "b"))
 
 
 @pytest.mark.parametrize(("source", "expected"), [

@@ -7,9 +7,9 @@ import ast
 from typing import Iterator
 
 from flake8_ssot.config import Config
-from flake8_ssot.context import FileContext, last_name
+from flake8_ssot.context import FileContext
 from flake8_ssot.fixes.edits import UNSAFE, Document, Fix
-from flake8_ssot.rules.bases import ISOLATED_ASYNC, BaseResolver, _base_expr
+from flake8_ssot.rules.bases import ISOLATED_ASYNC, BaseResolver, forbidden_base
 
 SAFETY = {"SOT401": UNSAFE}
 # Forbidden bases whose tests may be coroutines: replaced by an async SSOT base.
@@ -33,16 +33,7 @@ def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterat
     config = ctx.config
     resolver = BaseResolver(ctx)
     for node, scope, _inner in ctx.classes:
-        forbidden = None
-        for base in node.bases:  # type: ignore[attr-defined]
-            expr = _base_expr(base)
-            qualname = ctx.qualname(expr, scope)
-            tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
-            if resolver.is_ssot(qualname, tail):
-                forbidden = None
-                break
-            if qualname in config.forbidden_bases and forbidden is None:
-                forbidden = (base, qualname)
+        forbidden = forbidden_base(resolver, node, scope)  # type: ignore[arg-type]
         if forbidden is None:
             continue
         base, qualname = forbidden

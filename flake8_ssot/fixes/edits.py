@@ -150,9 +150,9 @@ def import_edit(document: Document, tree: ast.Module, imports: Iterable[tuple[st
     anchor: ast.stmt | None = None
     body = tree.body
     for statement in body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)) and statement.end_lineno < before_line:  # type: ignore[operator]
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) and _ends_before(statement, before_line):
             anchor = statement
-    if anchor is None and body and _is_docstring(body[0]) and body[0].end_lineno < before_line:  # type: ignore[operator]
+    if anchor is None and body and _is_docstring(body[0]) and _ends_before(body[0], before_line):
         anchor = body[0]
     if anchor is not None:
         line = anchor.end_lineno
@@ -171,6 +171,10 @@ def import_edit(document: Document, tree: ast.Module, imports: Iterable[tuple[st
         return Edit(start, start, text)
     end = len(document.text)
     return Edit(end, end, ("" if not document.text or _LINE_END.search(document.text) else newline) + text)
+
+
+def _ends_before(statement: ast.stmt, line: int) -> bool:
+    return statement.end_lineno is not None and statement.end_lineno < line
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

@@ -138,24 +138,31 @@ def collect_tests(ctx: FileContext, resolver: BaseResolver) -> CollectedTests:
     return CollectedTests(classes, functions)
 
 
+def forbidden_base(resolver: BaseResolver, node: ast.ClassDef, scope: Scope) -> tuple[ast.expr, str] | None:
+    """The first forbidden base of a class with no SSOT base, as written and
+    as qualified (what SOT401 reports, and its fix replaces)."""
+    ctx = resolver.ctx
+    forbidden = None
+    for base in node.bases:
+        expr = _base_expr(base)
+        qualname = ctx.qualname(expr, scope)
+        tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
+        if resolver.is_ssot(qualname, tail):
+            return None
+        if qualname in ctx.config.forbidden_bases and forbidden is None:
+            forbidden = (base, qualname)
+    return forbidden
+
+
 def check(ctx: FileContext) -> Iterator[Finding]:
     if not ctx.is_test_module:
         return
     resolver = BaseResolver(ctx)
     config = ctx.config
     for node, scope, inner in ctx.classes:
-        forbidden = None
-        has_ssot = False
-        for base in node.bases:  # type: ignore[attr-defined]
-            expr = _base_expr(base)
-            qualname = ctx.qualname(expr, scope)
-            tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
-            if resolver.is_ssot(qualname, tail):
-                has_ssot = True
-            elif qualname in config.forbidden_bases and forbidden is None:
-                forbidden = qualname
-        if forbidden and not has_ssot:
-            yield finding(node, "SOT401", name=node.name, base=forbidden)  # type: ignore[attr-defined]
+        forbidden = forbidden_base(resolver, node, scope)  # type: ignore[arg-type]
+        if forbidden is not None:
+            yield finding(node, "SOT401", name=node.name, base=forbidden[1])  # type: ignore[attr-defined]
 
         if node.name.startswith("Test"):  # type: ignore[attr-defined]
             kind = ctx.service_scope(inner)
