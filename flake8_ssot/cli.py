@@ -20,7 +20,6 @@ from flake8_ssot.baseline import Baseline, keys_of, occurrences, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.fixes import SAFE, UNSAFE
-from flake8_ssot.fixes.apply import hint
 from flake8_ssot.fixes.run import run_fixes
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
 from flake8_ssot.project import FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Settings, expand_paths, load_settings
@@ -223,8 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = _rows(reports, lines_of, baseline, anchor, fingerprinted=args.format == "sarif")
     if fix_run is not None and args.diff:
         sys.stdout.write(fix_run.diff)
-        print(f"Would fix {fix_run.fixed} findings" + (
-            f" and add {fix_run.noqa_added} noqa comments" if args.add_noqa else "") + ".", file=sys.stderr)
+        sys.stderr.write(fix_run.summary(args, [row.message for row in rows]))
         return 1 if fix_run.diff else 0
     output = sys.stdout
     if fix_run is not None and fix_run.stdin_source is not None:
@@ -234,21 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     output.write(_format(rows, args.format, anchor))
     if fixing:  # a plain run's stderr stays empty, as flake8's
         assert fix_run is not None
-        _summary(args, fix_run.fixed, fix_run.noqa_added, rows)
+        sys.stderr.write(fix_run.summary(args, [row.message for row in rows]))
     return 1 if rows else 0
-
-
-def _summary(args: argparse.Namespace, fixed: int, noqa_added: int, rows: Sequence[Result]) -> None:
-    """ruff's closing lines, on stderr: what was fixed, or what --fix would fix."""
-    if args.fix:
-        print(f"Found {fixed + len(rows)} findings ({fixed} fixed, {len(rows)} remaining).", file=sys.stderr)
-    if args.add_noqa:
-        print(f"Added {noqa_added} noqa comments.", file=sys.stderr)
-    marks = [UNSAFE if row.message.startswith("[unsafe-fix] ") else SAFE
-             for row in rows if row.message.startswith(("[*] ", "[unsafe-fix] "))]
-    line = hint(marks, args.unsafe_fixes)
-    if line is not None:
-        print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

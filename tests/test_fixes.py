@@ -244,3 +244,24 @@ def test_marks_read_without_parsing_agree_with_the_fixes(tmp_path: Path) -> None
             assert quick is None  # "from \\" puts the dots on the next line: parsed
         else:
             assert quick == {f: fix.safety for f, fix in full.items()}, path
+
+
+def test_fix_then_add_noqa_silences_only_what_is_left(tmp_path: Path, monkeypatch, capsys) -> None:
+    project = copy_case("environ", tmp_path)
+    status, out, err = run_main(["--fix", "--unsafe-fixes", "--add-noqa", "."], project, monkeypatch, capsys)
+    assert (status, out) == (0, "")
+    assert err == "Found 7 findings (7 fixed, 0 remaining).\nAdded 5 noqa comments.\n"
+    text = (project / "app/settings.py").read_text()
+    assert 'HOME = get_env().get("HOME")\n' in text  # fixed, so no comment
+    assert 'TOKEN = os.environ["TOKEN"]  # noqa: SOT301\n' in text
+    assert run_main(["."], project, monkeypatch, capsys) == (0, "", "")
+
+
+def test_stdin_diff_names_the_display_name(tmp_path: Path, monkeypatch, capsys) -> None:
+    project = copy_case("relative_imports", tmp_path)
+    status, out, err = run_main(["--diff", "--stdin-display-name", "app/core/__init__.py", "-"], project,
+                                monkeypatch, capsys, stdin=b"from . import config\n")
+    assert status == 1
+    assert out == ("--- app/core/__init__.py\n+++ app/core/__init__.py\n@@ -1 +1 @@\n"
+                   "-from . import config\n+from app.core import config\n")
+    assert err == "Would fix 1 finding.\n"

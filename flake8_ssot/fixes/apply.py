@@ -21,7 +21,7 @@ import difflib
 import io
 import tokenize
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Sequence
+from typing import Callable, Collection
 
 from flake8_ssot.fixes import SAFE, fixable, fixes_for, quick_safeties
 from flake8_ssot.fixes.edits import Document, Edit, Fix, apply, choose, import_edit
@@ -31,6 +31,7 @@ from flake8_ssot.registry import Finding
 from flake8_ssot.runner import check_lines, decode_lines
 
 MAX_PASSES = 10
+SAFE_MARK, UNSAFE_MARK = "[*] ", "[unsafe-fix] "  # before the message of a finding with a fix
 # A run's filter on a file's findings (the baseline): (findings, lines) -> the reported ones.
 Reported = Callable[[list[Finding], list[str]], list[Finding]]
 
@@ -179,23 +180,7 @@ def marked(finding: Finding, available: dict[Finding, str]) -> Finding:
     safety = available.get(finding)
     if safety is None:
         return finding
-    mark = "[*]" if safety == SAFE else "[unsafe-fix]"
-    return finding._replace(message=f"{mark} {finding.message}")
+    return finding._replace(message=(SAFE_MARK if safety == SAFE else UNSAFE_MARK) + finding.message)
 
 
-def hint(available: Sequence[str], unsafe_enabled: bool) -> str | None:
-    """The line telling how many findings ``--fix`` would fix."""
-    safe = sum(1 for safety in available if safety == SAFE)
-    unsafe = len(available) - safe
-    if unsafe_enabled:
-        return f"[*] {safe + unsafe} fixable with --fix." if safe + unsafe else None
-    if safe and unsafe:
-        return f"[*] {safe} fixable with --fix ({unsafe} more with --fix --unsafe-fixes)."
-    if safe:
-        return f"[*] {safe} fixable with --fix."
-    if unsafe:
-        return f"{unsafe} fixable with --fix --unsafe-fixes."
-    return None
-
-
-__all__ = ["Edit", "Outcome", "fix_source", "hint", "marked", "unified_diff"]
+__all__ = ["Edit", "Outcome", "fix_source", "marked", "unified_diff"]

@@ -8,11 +8,12 @@ from; otherwise it is left alone and a warning says so.
 
 from __future__ import annotations
 
+from argparse import Namespace
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Sequence
 
-from flake8_ssot.fixes import fixable
-from flake8_ssot.fixes.apply import Reported, fix_source, marked, unified_diff
+from flake8_ssot.fixes import SAFE, UNSAFE, fixable
+from flake8_ssot.fixes.apply import SAFE_MARK, UNSAFE_MARK, Reported, fix_source, marked, unified_diff
 from flake8_ssot.project import Settings
 from flake8_ssot.runner import FileReport
 
@@ -26,6 +27,44 @@ class FixRun:
     noqa_added: int = 0
     files_changed: int = 0
     warnings: list[str] = field(default_factory=list)
+
+    def summary(self, args: Namespace, messages: Sequence[str]) -> str:
+        """ruff's closing lines, for stderr: what was (or would be) fixed,
+        and what is still fixable among the findings printed (``messages``)."""
+        lines = []
+        if args.diff:
+            noqa = f" and add {_plural(self.noqa_added, 'noqa comment')}" if args.add_noqa else ""
+            return f"Would fix {_plural(self.fixed, 'finding')}{noqa}.\n"
+        if args.fix:
+            lines.append(f"Found {_plural(self.fixed + len(messages), 'finding')} "
+                         f"({self.fixed} fixed, {len(messages)} remaining).")
+        if args.add_noqa:
+            lines.append(f"Added {_plural(self.noqa_added, 'noqa comment')}.")
+        marks = [UNSAFE if message.startswith(UNSAFE_MARK) else SAFE
+                 for message in messages if message.startswith((SAFE_MARK, UNSAFE_MARK))]
+        line = hint(marks, args.unsafe_fixes)
+        if line is not None:
+            lines.append(line)
+        return "".join(line + "\n" for line in lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def hint(available: Sequence[str], unsafe_enabled: bool) -> str | None:
+    """The line telling how many findings ``--fix`` would fix."""
+    safe = sum(1 for safety in available if safety == SAFE)
+    unsafe = len(available) - safe
+    if unsafe_enabled:
+        return f"[*] {safe + unsafe} fixable with --fix." if safe + unsafe else None
+    if safe and unsafe:
+        return f"[*] {safe} fixable with --fix ({unsafe} more with --fix --unsafe-fixes)."
+    if safe:
+        return f"[*] {safe} fixable with --fix."
+    if unsafe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes."
+    return None
 
 
 def run_fixes(
