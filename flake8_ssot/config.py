@@ -93,6 +93,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("ssot-environ-accessor", "callable", "",
                "For the SOT301/SOT302 fixes: the dotted name of the isolated-environment accessor, a callable "
                "returning a mapping with .get(), e.g. 'shared.isolated_environment.get_env'."),
+    OptionSpec("ssot-source-roots", "paths", "",
+               "For the SOT501 fix: directories imports start from (relative to the config file, e.g. 'src, .'); "
+               "a module below one is named by its path from it, __init__.py or not."),
     OptionSpec("ssot-baseline", "file", "",
                "A baseline written by 'ssot-check --write-baseline': the findings it records are not "
                "reported (relative to the config file)."),
@@ -138,6 +141,7 @@ class Config:
     # order given, and the environment accessor's dotted name.
     base_imports: tuple[tuple[str, str], ...] = ()
     environ_accessor: str | None = None
+    source_roots: tuple[str, ...] = ()  # absolute, or as given when bare names (resolved against root)
 
 
 _LISTS = (list, tuple, set, frozenset)
@@ -294,6 +298,7 @@ def build_config(values: Mapping[str, object], root: str, selected: Sequence[str
         | optional_codes_enabled(selected),
         base_imports=base_imports,
         environ_accessor=parsed["ssot_environ_accessor"],  # type: ignore[arg-type]
+        source_roots=parsed["ssot_source_roots"],  # type: ignore[arg-type]
     )
 
 

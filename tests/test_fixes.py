@@ -223,6 +223,12 @@ def test_the_package_comes_from_init_files_up_to_the_project_root(tmp_path: Path
     assert package_of(file_path(module, str(tmp_path / "src")), str(tmp_path / "src")) == ["app", "core"]
     assert package_of(file_path(str(tmp_path / "y.py"), str(tmp_path)), str(tmp_path)) is None
     assert package_of(file_path("stdin", str(tmp_path)), str(tmp_path)) is None
+    (tmp_path / "tests/unit").mkdir(parents=True)  # a namespace package: no __init__.py
+    test = file_path(str(tmp_path / "tests/unit/test_x.py"), str(tmp_path))
+    assert package_of(test, str(tmp_path)) is None
+    assert package_of(test, str(tmp_path), (".",)) == ["tests", "unit"]
+    assert package_of(file_path(module, str(tmp_path)), str(tmp_path), ("src", ".")) == ["app", "core"]
+    assert package_of(file_path(str(tmp_path / "src/top.py"), str(tmp_path)), str(tmp_path), ("src",)) is None
 
 
 def test_marks_read_without_parsing_agree_with_the_fixes(tmp_path: Path) -> None:

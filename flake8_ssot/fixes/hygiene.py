@@ -22,15 +22,27 @@ def configured(code: str, config: Config) -> bool:
     return True  # needs only the file's location
 
 
-def package_of(path: FilePath, root: str) -> list[str] | None:
-    """The dotted parts of the package a module at ``path`` belongs to: the
-    directories above it that hold an ``__init__.py``, up to (not including)
-    the project root, which is where imports start.  None when unknown: no
-    file name (plain stdin), or the file's directory is no package."""
+def package_of(path: FilePath, root: str, source_roots: Sequence[str] = ()) -> list[str] | None:
+    """The dotted parts of the package a module at ``path`` belongs to, or
+    None when unknown (no file name, as plain stdin; no package).
+
+    Below one of ``source_roots`` (the deepest that holds it) the package is
+    the directory's path from there, ``__init__.py`` or not (namespace
+    packages).  Otherwise it is the chain of directories above the file that
+    hold an ``__init__.py``, up to (not including) the project root, which
+    is where imports start.
+    """
     if path.absolute is None:
         return None
     directory = os.path.dirname(path.absolute)
     root = os.path.abspath(root)
+    for source in sorted((os.path.join(root, entry) for entry in source_roots), key=len, reverse=True):
+        relative = os.path.relpath(directory, source)
+        if relative == os.curdir:
+            return None  # a top-level module: a relative import has no package to start from
+        if not relative.startswith(os.pardir):
+            parts = relative.split(os.sep)
+            return parts if all(part.isidentifier() for part in parts) else None
     parts: list[str] = []
     while directory != root and os.path.isfile(os.path.join(directory, "__init__.py")):
         name = os.path.basename(directory)
@@ -61,7 +73,7 @@ def quick(findings: Sequence[Finding], lines: Sequence[str], display_name: str,
         if match is None:
             return None  # "from \" and its dots on the next line: parse
         if package is False:
-            package = package_of(file_path(display_name, config.root), config.root)
+            package = package_of(file_path(display_name, config.root), config.root, config.source_roots)
         if package and len(match.group(1)) <= len(package):  # type: ignore[arg-type]
             found[finding] = SAFE
     return found
@@ -73,7 +85,7 @@ def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterat
         if not (isinstance(node, ast.ImportFrom) and node.level):
             continue
         if package is False:
-            package = package_of(ctx.path, ctx.config.root)
+            package = package_of(ctx.path, ctx.config.root, ctx.config.source_roots)
         if not package:
             return
         if node.level > len(package):  # type: ignore[arg-type]
