@@ -271,3 +271,13 @@ def test_stdin_diff_names_the_display_name(tmp_path: Path, monkeypatch, capsys) 
     assert out == ("--- app/core/__init__.py\n+++ app/core/__init__.py\n@@ -1 +1 @@\n"
                    "-from . import config\n+from app.core import config\n")
     assert err == "Would fix 1 finding.\n"
+
+
+def test_findings_a_baseline_holds_back_are_not_fixed(tmp_path: Path, monkeypatch, capsys) -> None:
+    project = copy_case("relative_imports", tmp_path)
+    run_main(["--write-baseline", "baseline.json", "app/core/__init__.py"], project, monkeypatch, capsys)
+    status, out, err = run_main(["--fix", "--baseline", "baseline.json", "app"], project, monkeypatch, capsys)
+    assert (project / "app/core/__init__.py").read_text() == "from . import config  # re-export\n"
+    after = CASES_DIR / "relative_imports/after/app/core/config.py"
+    assert (project / "app/core/config.py").read_bytes() == after.read_bytes()
+    assert (status, out, err) == (0, "", "Found 5 findings (5 fixed, 0 remaining).\n")
