@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import bisect
 import difflib
+import functools
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -60,29 +61,31 @@ def _decode(data: bytes) -> tuple[str, str] | None:
 
 
 class _State:
-    """The findings of one text and, for those with one, their fixes."""
+    """The findings of one text and, for those with one, their fixes
+    (computed when first asked for: a parse and a walk)."""
 
     def __init__(self, text: str, encoding: str, display_name: str, settings: Settings,
                  from_stdin: bool, reported: Reported | None, known: list[Finding] | None = None) -> None:
         self.text = text
         self.data = text.encode(encoding)
+        self.display_name = display_name
+        self.config = settings.config
         self.lines = decode_lines(self.data, from_stdin=from_stdin)
         self.all_findings = check_lines(display_name, self.lines, settings) if known is None else known
         found = self.all_findings
         self.findings = reported(found, self.lines) if reported is not None and found else found
-        self.fixes: dict[Finding, Fix] = {}
         self.document = Document(text)
         self.tree: ast.Module | None = None
-        if any(fixable(f, settings.config) for f in self.findings):
-            try:
-                self.tree = ast.parse(self.data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return
-            try:
-                self.fixes = fixes_for(self.tree, self.lines, self.document, display_name, settings.config,
-                                       self.findings)
-            except RecursionError:
-                self.fixes = {}
+
+    @functools.cached_property
+    def fixes(self) -> dict[Finding, Fix]:
+        if not any(fixable(f, self.config) for f in self.findings):
+            return {}
+        try:
+            self.tree = ast.parse(self.data)
+            return fixes_for(self.tree, self.lines, self.document, self.display_name, self.config, self.findings)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
 
 
 def fix_source(
@@ -113,7 +116,7 @@ def fix_source(
 
     state = _State(text, encoding, display_name, settings, from_stdin, reported, known)
     outcome = Outcome(data, state.all_findings, original=state.all_findings)
-    for _pass in range(MAX_PASSES):
+    for _pass in range(MAX_PASSES if safeties else 0):
         wanted = [fix for fix in state.fixes.values() if fix.safety in safeties]
         if not wanted:
             break
