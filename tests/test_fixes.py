@@ -281,3 +281,14 @@ def test_findings_a_baseline_holds_back_are_not_fixed(tmp_path: Path, monkeypatc
     after = CASES_DIR / "relative_imports/after/app/core/config.py"
     assert (project / "app/core/config.py").read_bytes() == after.read_bytes()
     assert (status, out, err) == (0, "", "Found 5 findings (5 fixed, 0 remaining).\n")
+
+
+def test_add_noqa_never_touches_a_shebang(tmp_path: Path, monkeypatch, capsys) -> None:
+    script = tmp_path / "tests/test_script.py"
+    script.parent.mkdir()
+    source = "#!/usr/bin/env python3\nimport os\nX = os.environ['A']\n\n\ndef test_x():\n    assert X\n"
+    script.write_text(source)
+    status, out, err = run_main(["--isolated", "--add-noqa", "."], tmp_path, monkeypatch, capsys)
+    assert script.read_text() == source.replace("['A']\n", "['A']  # noqa: SOT301\n")
+    assert (status, err) == (1, "Added 1 noqa comment.\n")
+    assert out.startswith("./tests/test_script.py:1:1: SOT201 ")  # left: its line is the shebang

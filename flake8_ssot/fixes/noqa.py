@@ -36,6 +36,8 @@ def noqa_edits(document: Document, lines: Sequence[str], display_name: str,
         new = sorted(set(codes))
         existing = _existing(document, first, last)
         if existing is None:
+            if last == 1 and document.content(1).startswith("#!"):
+                continue  # a comment after a shebang becomes the interpreter's argument
             end = document.content_end(min(last, len(document.lines)))
             edits.append(Edit(end, end, f"  # noqa: {', '.join(new)}"))
         else:
