@@ -2,9 +2,10 @@
 
 Each case under ``tests/fixtures/fixes/<case>/`` is a small project: ``before/``
 (with its setup.cfg) is copied to a temporary directory, ``ssot-check`` fixes
-it, and the result must be ``after/`` byte for byte: the fixed spans changed,
-everything else (comments, formatting, files the run does not check, findings
-without a fix) as it was.  Fixing again changes nothing.
+it, and the result must be ``before/`` with the files in ``after/`` (the ones
+the fix changes) byte for byte: the fixed spans changed, everything else
+(comments, formatting, files the run does not check, findings without a fix)
+as it was.  Fixing again changes nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def tree_of(root: Path) -> dict[str, bytes]:
             for path in sorted(root.rglob("*")) if path.is_file() and ".ssot_cache" not in path.parts}
 
 
+def fixed_tree(case: str) -> dict[str, bytes]:
+    """What fixing a case gives: its ``before/`` tree with the files of ``after/``."""
+    return {**tree_of(CASES_DIR / case / "before"), **tree_of(CASES_DIR / case / "after")}
+
+
 def copy_case(case: str, tmp_path: Path) -> Path:
     project = tmp_path / case
     shutil.copytree(CASES_DIR / case / "before", project)
@@ -60,7 +66,7 @@ def test_fixing_gives_the_after_tree_and_fixing_again_nothing(case: str, tmp_pat
     project = copy_case(case, tmp_path)
     first = run_ssot_check("--no-cache", *args, ".", cwd=project)
     assert first.returncode in (0, 1), first.stderr
-    assert tree_of(project) == tree_of(CASES_DIR / case / "after")
+    assert tree_of(project) == fixed_tree(case)
     for name, data in tree_of(project).items():
         if name.endswith(".py"):
             compile(data, name, "exec")  # still parses
@@ -68,7 +74,7 @@ def test_fixing_gives_the_after_tree_and_fixing_again_nothing(case: str, tmp_pat
     assert "[*]" not in first.stdout
     assert "--unsafe-fixes" not in args or "[unsafe-fix]" not in first.stdout
     again = run_ssot_check("--no-cache", *args, ".", cwd=project)
-    assert tree_of(project) == tree_of(CASES_DIR / case / "after")
+    assert tree_of(project) == fixed_tree(case)
     assert again.stdout == first.stdout
     diff = run_ssot_check("--no-cache", "--diff", *args[1:], ".", cwd=project)
     assert (diff.returncode, diff.stdout) == (0, "")
