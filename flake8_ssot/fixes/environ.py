@@ -29,9 +29,9 @@ def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterat
         return
     module, _, name = accessor.rpartition(".")
     for call, scope, _owner in ctx.calls:
-        func = call.func  # type: ignore[attr-defined]
-        if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args) \
-                or not 1 <= len(call.args) <= 2:  # type: ignore[attr-defined]
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args) or not 1 <= len(call.args) <= 2:
             continue  # a mapping's get() takes (key[, default]) positionally
         if isinstance(func, ast.Attribute) and func.attr == "get" and ctx.root_is_imported(func.value) \
                 and ctx.qualname(func.value, scope) == "os.environ":

@@ -41,8 +41,8 @@ def package_of(path: FilePath, root: str, source_roots: Sequence[str] = ()) -> l
         if relative == os.curdir:
             return None  # a top-level module: a relative import has no package to start from
         if not relative.startswith(os.pardir):
-            parts = relative.split(os.sep)
-            return parts if all(part.isidentifier() for part in parts) else None
+            names = relative.split(os.sep)
+            return names if all(name.isidentifier() for name in names) else None
     parts: list[str] = []
     while directory != root and os.path.isfile(os.path.join(directory, "__init__.py")):
         name = os.path.basename(directory)
@@ -65,32 +65,28 @@ def quick(findings: Sequence[Finding], lines: Sequence[str], display_name: str,
     file's location without parsing (None when a line does not say); for
     marking findings in a run that fixes nothing, such as one answered from
     the cache."""
-    package: list[str] | None | bool = False
+    package = package_of(file_path(display_name, config.root), config.root, config.source_roots)
     found: dict[Finding, str] = {}
     for finding in findings:
         text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
         match = _FROM_DOTS.match(text.encode("utf-8")[finding.col:].decode("utf-8", "replace"))
         if match is None:
             return None  # "from \" and its dots on the next line: parse
-        if package is False:
-            package = package_of(file_path(display_name, config.root), config.root, config.source_roots)
-        if package and len(match.group(1)) <= len(package):  # type: ignore[arg-type]
+        if package and len(match.group(1)) <= len(package):
             found[finding] = SAFE
     return found
 
 
 def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterator[tuple[tuple[int, int, str], Fix]]:
-    package: list[str] | None | bool = False  # False: not looked up yet (a few stats)
-    for node, _scope, _owner in ctx.imports:
-        if not (isinstance(node, ast.ImportFrom) and node.level):
-            continue
-        if package is False:
-            package = package_of(ctx.path, ctx.config.root, ctx.config.source_roots)
-        if not package:
-            return
-        if node.level > len(package):  # type: ignore[arg-type]
+    relative = [node for node, _scope, _owner in ctx.imports if isinstance(node, ast.ImportFrom) and node.level]
+    package = package_of(ctx.path, ctx.config.root, ctx.config.source_roots) if relative else None
+    if not package:
+        return
+    for node in relative:
+        assert isinstance(node, ast.ImportFrom)
+        if node.level > len(package):
             continue  # beyond the top-level package: no module to name
-        base = package[:len(package) - node.level + 1]  # type: ignore[index]
+        base = package[:len(package) - node.level + 1]
         absolute = ".".join([*base, *([node.module] if node.module else [])])
         span = _module_span(document, node)
         if span is not None:
