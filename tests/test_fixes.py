@@ -14,6 +14,7 @@ import difflib
 import io
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,38 @@ def test_add_noqa_never_touches_a_shebang(tmp_path: Path, monkeypatch, capsys) -
     assert script.read_text() == source.replace("['A']\n", "['A']  # noqa: SOT301\n")
     assert (status, err) == (1, "Added 1 noqa comment.\n")
     assert out.startswith("./tests/test_script.py:1:1: SOT201 ")  # left: its line is the shebang
+
+
+def test_every_rule_fixture_fixes_to_valid_idempotent_code(tmp_path: Path) -> None:
+    """Every fixture of every rule, fixed with all fixes configured: the result
+    parses, has no fixable finding left, and fixing it again changes nothing."""
+    from flake8_ssot.fixes.apply import fix_source
+    from flake8_ssot.project import load_settings
+    from tests.expectations import FIXTURE_OPTIONS, all_fixtures, materialise, render_setup_cfg
+    fixtures = [fixture for fixture in all_fixtures() if not fixture.is_stdin]
+    materialise(fixtures, tmp_path)
+    for directory in {(tmp_path / fixture.virtual_path).parent for fixture in fixtures}:
+        for package in (directory, *directory.parents):
+            if package == tmp_path:
+                break
+            (package / "__init__.py").touch()  # every fixture in a package: SOT501 fixable
+    (tmp_path / "setup.cfg").write_text(render_setup_cfg({
+        **FIXTURE_OPTIONS, "extend-select": "SOT",
+        "ssot-environ-accessor": "shared.isolated_environment.get_env",
+        "ssot-base-imports": "SSotBaseTestCase = test_framework.ssot.base_test_case, "
+                             "SSotAsyncTestCase = test_framework.ssot.base_test_case",
+    }))
+    settings = load_settings(cwd=str(tmp_path))
+    fixed_somewhere = set()
+    for fixture in fixtures:
+        path = str(tmp_path / fixture.virtual_path)
+        data = fixture.text.encode()
+        once = fix_source(data, path, settings, safeties=("safe", "unsafe"))
+        compile(once.data, path, "exec")
+        assert not once.available, (fixture.id, once.available)
+        again = fix_source(once.data, path, settings, safeties=("safe", "unsafe"))
+        assert again.data == once.data, fixture.id
+        assert again.fixed == 0, fixture.id
+        before, after = Counter(f.code for f in once.original), Counter(f.code for f in once.findings)
+        fixed_somewhere.update(code for code in before if after[code] < before[code])
+    assert {"SOT301", "SOT302", "SOT401", "SOT501"} <= fixed_somewhere
