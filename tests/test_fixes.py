@@ -20,10 +20,12 @@ from pathlib import Path
 import pytest
 
 from flake8_ssot import cli
+from flake8_ssot.fixes import FIXABLE
 from flake8_ssot.fixes import environ as environ_fixes
 from flake8_ssot.fixes.edits import Document, Edit, Fix, apply, choose, import_edit
 from flake8_ssot.fixes.hygiene import package_of
 from flake8_ssot.paths import file_path
+from flake8_ssot.registry import RULES
 from tests.expectations import run_ssot_check
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "fixes"
@@ -334,3 +336,13 @@ def test_every_rule_fixture_fixes_to_valid_idempotent_code(tmp_path: Path) -> No
         before, after = Counter(f.code for f in once.original), Counter(f.code for f in once.findings)
         fixed_somewhere.update(code for code in before if after[code] < before[code])
     assert {"SOT301", "SOT302", "SOT401", "SOT501"} <= fixed_somewhere
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_each_rule_page_states_the_fix_safety_the_code_has(code: str) -> None:
+    page = (Path(__file__).parent.parent / RULES[code].docs_path).read_text(encoding="utf-8")
+    section = page.split("\n## Fix safety\n\n", 1)[1]
+    if code in FIXABLE:
+        assert section.startswith(f"**{FIXABLE[code][0].capitalize()}**, and available *sometimes*")
+    else:
+        assert section.startswith("No fix: ")
