@@ -346,3 +346,18 @@ def test_each_rule_page_states_the_fix_safety_the_code_has(code: str) -> None:
         assert section.startswith(f"**{FIXABLE[code][0].capitalize()}**, and available *sometimes*")
     else:
         assert section.startswith("No fix: ")
+
+
+def test_a_fix_that_fails_costs_its_fixes_not_the_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    project = copy_case("environ", tmp_path)
+
+    def failing(ctx, document, codes):
+        raise KeyError("bug")
+        yield  # a generator, as the real producers are
+
+    monkeypatch.setattr(environ_fixes, "fixes", failing)
+    status, out, err = run_main(["--fix", "--unsafe-fixes", "app"], project, monkeypatch, capsys)
+    assert status == 1
+    assert " SOT301 " in out
+    assert "app/settings.py: no fixes: internal error KeyError: 'bug'" in err
+    assert tree_of(project) == tree_of(CASES_DIR / "environ/before")

@@ -76,6 +76,7 @@ class _State:
         self.findings = reported(found, self.lines) if reported is not None and found else found
         self.document = Document(text)
         self.tree: ast.Module | None = None
+        self.problem: str | None = None
 
     @functools.cached_property
     def fixes(self) -> dict[Finding, Fix]:
@@ -85,6 +86,9 @@ class _State:
             self.tree = ast.parse(self.data)
             return fixes_for(self.tree, self.lines, self.document, self.display_name, self.config, self.findings)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
+        except Exception as error:  # noqa: BLE001 - a bug in one fix must not stop the run
+            self.problem = f"no fixes: internal error {type(error).__name__}: {error}"
             return {}
 
 
@@ -149,9 +153,10 @@ def fix_source(
         if edits:
             state = state_of(apply(state.text, edits))
             outcome.noqa_added = count
+    outcome.available = {finding: fix.safety for finding, fix in state.fixes.items()}
+    outcome.problem = outcome.problem or state.problem
     outcome.data = state.data if state.text != text else data
     outcome.findings = state.all_findings
-    outcome.available = {finding: fix.safety for finding, fix in state.fixes.items()}
     return outcome
 
 
