@@ -25,7 +25,7 @@ INLINE = re.compile(
 _FILE = re.compile(r"^\s*# flake8[:=]\s*noqa", re.IGNORECASE | re.MULTILINE)
 # What every match of _FILE contains, found many times faster (a literal first).
 _FILE_PREFILTER = re.compile(r"# flake8[:=]", re.IGNORECASE)
-CODE_SEPARATORS = re.compile(r"[,\s]")
+_CODE_SEPARATORS = re.compile(r"[,\s]")
 
 
 def file_is_skipped(text: str) -> bool:
@@ -41,7 +41,7 @@ def comment_silences(comment_line: str, code: str) -> bool:
     codes_text = match.group("codes")
     if codes_text is None:
         return True
-    codes = tuple(c.strip() for c in CODE_SEPARATORS.split(codes_text) if c.strip())
+    codes = tuple(c.strip() for c in _CODE_SEPARATORS.split(codes_text) if c.strip())
     return code.startswith(codes)
 
 

@@ -10,6 +10,7 @@ list; a bare ``# noqa`` already silences everything and is left alone.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from flake8_ssot import noqa
@@ -17,6 +18,7 @@ from flake8_ssot.fixes.edits import Document, Edit
 from flake8_ssot.registry import Finding
 
 FILE_ERRORS = frozenset({"E902", "E999"})  # no line a comment could silence
+_SEPARATORS = re.compile(r"[,\s]+")  # between the codes of a noqa comment, as flake8 splits them
 
 
 def noqa_edits(document: Document, lines: Sequence[str], display_name: str,
@@ -64,6 +66,6 @@ def _existing(document: Document, first: int, last: int) -> tuple[int, int, list
         if codes_text is None:
             return base + match.start(), base + match.end(), None
         kept = codes_text.rstrip(", \t")
-        codes = [code for code in noqa.CODE_SEPARATORS.split(kept) if code]
+        codes = [code for code in _SEPARATORS.split(kept) if code]
         return base + match.start("codes"), base + match.start("codes") + len(kept), codes
     return None
