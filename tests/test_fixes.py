@@ -102,8 +102,8 @@ def test_unsafe_fixes_wait_for_unsafe_fixes_and_say_so(tmp_path: Path, monkeypat
     status, out, err = run_main(["--fix", "."], project, monkeypatch, capsys)
     assert tree_of(project) == tree_of(CASES_DIR / "bases" / "before")
     assert status == 1
-    assert out.count(" SOT401 [unsafe-fix] ") == 4, out
-    assert err == "Found 4 findings (0 fixed, 4 remaining).\n4 fixable with --fix --unsafe-fixes.\n"
+    assert out.count(" SOT401 [unsafe-fix] ") == 5, out
+    assert err == "Found 5 findings (0 fixed, 5 remaining).\n5 fixable with --fix --unsafe-fixes.\n"
 
 
 def test_findings_with_a_fix_are_marked_in_text_output_only(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -116,7 +116,7 @@ def test_findings_with_a_fix_are_marked_in_text_output_only(tmp_path: Path, monk
     assert "[*]" not in out
     project = copy_case("bases", tmp_path)
     _status, out, _err = run_main(["--format", "pylint"], project, monkeypatch, capsys)
-    assert "tests/test_accounts.py:15: [SOT401] [unsafe-fix] TestAccounts derives from unittest.TestCase" in out
+    assert "tests/test_accounts.py:16: [SOT401] [unsafe-fix] TestAccounts derives from unittest.TestCase" in out
 
 
 def test_stdin_fix_prints_the_fixed_source_and_findings_on_stderr(tmp_path: Path) -> None:

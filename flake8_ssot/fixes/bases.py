@@ -9,7 +9,7 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.context import FileContext
 from flake8_ssot.fixes.edits import UNSAFE, Document, Fix
-from flake8_ssot.rules.bases import ISOLATED_ASYNC, BaseResolver, forbidden_base
+from flake8_ssot.rules.bases import ASYNC_HOOKS, ISOLATED_ASYNC, BaseResolver, forbidden_base
 
 SAFETY = {"SOT401": UNSAFE}
 # Forbidden bases whose tests may be coroutines: replaced by an async SSOT base.
@@ -54,4 +54,9 @@ def fixes(ctx: FileContext, document: Document, codes: frozenset[str]) -> Iterat
 
 
 def _has_async_tests(node: ast.ClassDef) -> bool:
-    return any(isinstance(item, ast.AsyncFunctionDef) for item in node.body)
+    """Coroutine tests or async hooks, which only an async base runs (helper
+    coroutines the tests drive themselves do not count)."""
+    return any(
+        isinstance(item, ast.AsyncFunctionDef) and (item.name.startswith("test") or item.name in ASYNC_HOOKS)
+        for item in node.body
+    )
