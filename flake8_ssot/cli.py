@@ -215,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             write=(args.fix or args.add_noqa) and not args.diff, diff=args.diff, add_noqa=args.add_noqa,
             mark=mark, stdin=stdin, stdin_display_name=args.stdin_display_name,
             reported=lambda path: None if baseline is None else functools.partial(baseline.new_findings, path),
+            jobs=args.jobs,
         )
         reports = fix_run.reports
         for warning in fix_run.warnings:

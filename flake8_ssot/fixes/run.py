@@ -8,13 +8,15 @@ from; otherwise it is left alone and a warning says so.
 
 from __future__ import annotations
 
+import multiprocessing
 from argparse import Namespace
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Sequence
+from typing import Callable, Collection, Iterable, NamedTuple, Sequence
 
 from flake8_ssot.fixes import SAFE, UNSAFE, fixable
-from flake8_ssot.fixes.apply import SAFE_MARK, UNSAFE_MARK, Reported, fix_source, marked, unified_diff
+from flake8_ssot.fixes.apply import SAFE_MARK, UNSAFE_MARK, Outcome, Reported, fix_source, marked, unified_diff
 from flake8_ssot.project import Settings
+from flake8_ssot.registry import Finding
 from flake8_ssot.runner import FileReport
 
 
@@ -67,21 +69,57 @@ def hint(available: Sequence[str], unsafe_enabled: bool) -> str | None:
     return None
 
 
+class _Job(NamedTuple):
+    data: bytes
+    path: str
+    is_stdin: bool
+    known: list[Finding]
+
+
+# What every job of a run shares: (settings, safeties, add_noqa, reported).
+# Set before the pool forks, so workers inherit it instead of unpickling it per job.
+_context: tuple[Settings, Collection[str], bool, Callable[[str], Reported | None]] | None = None
+
+
+def _fix(job: _Job) -> Outcome:
+    assert _context is not None
+    settings, safeties, add_noqa, reported = _context
+    return fix_source(job.data, job.path, settings, safeties=safeties, add_noqa=add_noqa,
+                      from_stdin=job.is_stdin, reported=reported(job.path), known=job.known)
+
+
+def _outcomes(jobs: list[_Job], processes: int) -> Iterable[Outcome]:
+    """Each job's outcome, in order: in ``processes`` forked workers when
+    there is more than one job and the platform forks, else here."""
+    processes = min(processes, len(jobs))
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return map(_fix, jobs)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(processes)
+    except (OSError, ImportError):  # no semaphores (some containers)
+        return map(_fix, jobs)
+    with pool:
+        return pool.map(_fix, jobs, chunksize=max(1, min(16, len(jobs) // (processes * 4))))
+
+
 def run_fixes(
     reports: Sequence[FileReport], settings: Settings, *, safeties: Collection[str], write: bool, diff: bool,
     add_noqa: bool, mark: bool, stdin: bytes | None, stdin_display_name: str,
-    reported: Callable[[str], Reported | None],
+    reported: Callable[[str], Reported | None], jobs: int = 1,
 ) -> FixRun:
     """Fix (``safeties``, ``add_noqa``), show (``diff``) or only mark (``mark``)
     what can be fixed in the files of ``reports``; ``write`` writes files and
-    returns the fixed standard input."""
+    returns the fixed standard input.  Fixes are computed in ``jobs``
+    processes; files are written here, one by one."""
+    global _context
     run = FixRun([])
     config = settings.config
+    work: list[tuple[int, _Job]] = []  # (index in run.reports, job)
     for report in reports:
         is_stdin = stdin is not None and report.path == stdin_display_name
         wanted = any(fixable(f, config) for f in report.findings) or (add_noqa and bool(report.findings))
+        run.reports.append(report)
         if not wanted:
-            run.reports.append(report)
             if is_stdin and write:
                 run.stdin_source = stdin
             continue
@@ -93,22 +131,26 @@ def run_fixes(
                     data = source.read()
             except OSError as error:
                 run.warnings.append(f"flake8-ssot: {report.path}: not fixed: {error}")
-                run.reports.append(report)
                 continue
         assert data is not None
-        outcome = fix_source(data, report.path, settings, safeties=safeties, add_noqa=add_noqa,
-                             from_stdin=is_stdin, reported=reported(report.path), known=report.findings)
+        work.append((len(run.reports) - 1, _Job(data, report.path, is_stdin, report.findings)))
+    _context = (settings, safeties, add_noqa, reported)
+    try:
+        outcomes = list(_outcomes([job for _index, job in work], jobs))
+    finally:
+        _context = None
+    for (index, job), outcome in zip(work, outcomes):
         if outcome.problem:
-            run.warnings.append(f"flake8-ssot: {report.path}: {outcome.problem}")
+            run.warnings.append(f"flake8-ssot: {job.path}: {outcome.problem}")
         findings = outcome.findings
-        changed = outcome.data != data
+        changed = outcome.data != job.data
         if changed and diff:
-            run.diff += unified_diff(data, outcome.data, report.path)
-        if changed and write and not is_stdin:
-            if not _write_if_unchanged(report.path, data, outcome.data, run.warnings):
+            run.diff += unified_diff(job.data, outcome.data, job.path)
+        if changed and write and not job.is_stdin:
+            if not _write_if_unchanged(job.path, job.data, outcome.data, run.warnings):
                 findings = outcome.original
                 changed = False
-        if is_stdin and write:
+        if job.is_stdin and write:
             run.stdin_source = outcome.data
         if changed:
             run.files_changed += 1
@@ -116,7 +158,8 @@ def run_fixes(
             run.noqa_added += outcome.noqa_added
         if mark:
             findings = [marked(f, outcome.available) for f in findings]
-        run.reports.append(FileReport(report.path, findings, report.facts))
+        report = run.reports[index]
+        run.reports[index] = FileReport(report.path, findings, report.facts)
     return run
 
 
