@@ -136,7 +136,8 @@ def run_fixes(
         work.append((len(run.reports) - 1, _Job(data, report.path, is_stdin, report.findings)))
     _context = (settings, safeties, add_noqa, reported)
     try:
-        outcomes = list(_outcomes([job for _index, job in work], jobs))
+        # Only marking is cheap (most often no parse): not worth starting workers for.
+        outcomes = list(_outcomes([job for _index, job in work], jobs if safeties or add_noqa else 1))
     finally:
         _context = None
     for (index, job), outcome in zip(work, outcomes):
