@@ -19,6 +19,8 @@ from flake8_ssot import __version__
 from flake8_ssot.baseline import SCHEMA_VERSION, Baseline, keys_of, occurrences, summary, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
+from flake8_ssot.fixes import SAFE, UNSAFE
+from flake8_ssot.fixes.run import run_fixes
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
 from flake8_ssot.output import quiet_filenames, source_lines, statistics
 from flake8_ssot.progress import on_terminal
@@ -103,6 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     flake8.add_argument("--tee", action="store_true", help="with --output-file, write to standard output too")
     flake8.add_argument("-q", "--quiet", action="count", default=0,
                         help="print only the names of files with findings; twice, print nothing")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes to the files (standard input: print the fixed source) and "
+                            "report what is left")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, apply the unsafe fixes too")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print a unified diff of what --fix (or --add-noqa) would change, change nothing; "
+                            "exit 1 when there is a diff")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="add '# noqa: CODE' comments (merged with existing ones) for every finding left")
     add_project_arguments(parser)
     return parser
 
@@ -265,16 +278,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(summary(args.write_baseline, by_code))
         return 0
     anchor = anchor_directory(settings.config.baseline, settings.config.root)
+    fixing = args.fix or args.diff or args.add_noqa
+    mark = args.format not in DOCUMENT_FORMATS
+    fix_run = None
+    if fixing or mark:
+        fix_run = run_fixes(
+            reports, settings, safeties=(SAFE, UNSAFE) if args.unsafe_fixes else (SAFE,) if fixing else (),
+            write=(args.fix or args.add_noqa) and not args.diff, diff=args.diff, add_noqa=args.add_noqa,
+            mark=mark, stdin=stdin, stdin_display_name=args.stdin_display_name,
+            reported=lambda path: None if baseline is None else functools.partial(baseline.new_findings, path),
+            jobs=args.jobs,
+        )
+        reports = fix_run.reports
+        for warning in fix_run.warnings:
+            print(warning, file=sys.stderr)
     rows = _rows(reports, lines_of, baseline, anchor, fingerprinted=args.format == "sarif")
+    if fix_run is not None and args.diff:
+        sys.stdout.write(fix_run.diff)
+        sys.stderr.write(fix_run.summary(args, [row.message for row in rows]))
+        return 1 if fix_run.diff else 0
     text = _report_text(rows, args, read_lines, anchor)
-    try:
-        _write(text, args.output_file, args.tee)
-    except OSError as error:
-        reason = " ".join(str(error.strerror or error).split())
-        print(f"flake8-ssot: cannot write {args.output_file}: {reason}", file=sys.stderr)
-        return 2
-    if args.count:
-        print(len(rows))
+    count = f"{len(rows)}\n" if args.count else ""  # after the report, on standard output (flake8's --count)
+    if fix_run is not None and fix_run.stdin_source is not None:
+        sys.stdout.buffer.write(fix_run.stdin_source)  # the fixed source; the findings go to stderr, as in ruff
+        sys.stdout.flush()
+        sys.stderr.write(text + count)
+    else:
+        try:
+            _write(text, args.output_file, args.tee)
+        except OSError as error:
+            reason = " ".join(str(error.strerror or error).split())
+            print(f"flake8-ssot: cannot write {args.output_file}: {reason}", file=sys.stderr)
+            return 2
+        sys.stdout.write(count)
+    if fixing:  # a plain run's stderr stays empty, as flake8's
+        assert fix_run is not None
+        sys.stderr.write(fix_run.summary(args, [row.message for row in rows]))
     return 1 if rows and not args.exit_zero else 0
 
 

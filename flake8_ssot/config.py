@@ -24,7 +24,7 @@ from flake8_ssot.registry import PREFIX, RULES
 @dataclass(frozen=True)
 class OptionSpec:
     key: str  # the config-file key, e.g. "ssot-e2e-paths"
-    kind: str  # paths | names | words | fields | globs | patterns | int | float | file
+    kind: str  # paths | names | words | fields | globs | patterns | int | float | file | imports | callable
     default: str
     help: str
 
@@ -94,6 +94,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("ssot-python-functions", "patterns", "",
                "Test function names, as pytest's python_functions: prefixes or globs (default: read from the "
                "project's pytest configuration, else test)."),
+    OptionSpec("ssot-base-imports", "imports", "",
+               "For the SOT401 fix: each SSOT base and the module it is imported from, "
+               "'SSotBaseTestCase = test_framework.ssot.base_test_case'; an async base (ssot-async-bases) "
+               "replaces IsolatedAsyncioTestCase, another base unittest.TestCase."),
+    OptionSpec("ssot-environ-accessor", "callable", "",
+               "For the SOT301/SOT302 fixes: the dotted name of the isolated-environment accessor, a callable "
+               "returning a mapping with .get(), e.g. 'shared.isolated_environment.get_env'."),
+    OptionSpec("ssot-source-roots", "paths", "",
+               "For the SOT501 fix: directories imports start from (relative to the config file, e.g. 'src, .'); "
+               "a module below one is named by its path from it, __init__.py or not."),
     OptionSpec("ssot-baseline", "file", "",
                "A baseline written by 'ssot-check --write-baseline': the findings it records are not "
                "reported (relative to the config file)."),
@@ -138,6 +148,11 @@ class Config:
     baseline: str | None  # absolute path of the baseline file, if any
     enabled_codes: frozenset[str]
     test_names: TestNames = PYTEST_DEFAULTS  # what pytest collects (pytest_config.py)
+    # For fixes only (flake8_ssot/fixes): (SSOT base, module) pairs in the
+    # order given, and the environment accessor's dotted name.
+    base_imports: tuple[tuple[str, str], ...] = ()
+    environ_accessor: str | None = None
+    source_roots: tuple[str, ...] = ()  # absolute, or as given when bare names (resolved against root)
 
 
 _LISTS = (list, tuple, set, frozenset)
@@ -175,6 +190,13 @@ def _parse(spec: OptionSpec, value: object) -> object:
     if kind not in ("int", "float") and not isinstance(value, (str, *_LISTS)):
         # A number or boolean where a list belongs (a TOML value, an API caller's slip).
         raise _fail(spec, value, "expected a comma-separated list")
+    if kind == "callable":
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or (text and not (_DOTTED.match(text) and "." in text)):
+            raise _fail(spec, value, "expected a dotted name, module.callable")
+        return text or None
+    if kind == "imports":
+        return tuple(_base_import(spec, value, item) for item in _items(value, _SPLIT))
     if kind == "paths":
         return tuple(_items(value, _SPLIT_WORDS))
     if kind == "globs":
@@ -206,6 +228,14 @@ def _parse(spec: OptionSpec, value: object) -> object:
             raise _fail(spec, value, "expected a non-negative number")
         return number
     raise AssertionError(kind)
+
+
+def _base_import(spec: OptionSpec, value: object, item: str) -> tuple[str, str]:
+    """``'Name = package.module'`` -> ``('Name', 'package.module')``."""
+    name, equals, module = (part.strip() for part in item.partition("="))
+    if not (equals and name.isidentifier() and _DOTTED.match(module)):
+        raise _fail(spec, value, f"{item!r} is not 'ClassName = module.path'")
+    return name, module
 
 
 def normalize_path(path: str, parent: str) -> str:
@@ -257,6 +287,12 @@ def build_config(
     segments = parsed.pop("ssot_bvj_segments")
     baseline = parsed.pop("ssot_baseline")
     test_names = test_names.with_overrides({key: parsed.pop(f"ssot_{key}") for key in PYTEST_KEYS})
+    base_imports: tuple[tuple[str, str], ...] = parsed.pop("ssot_base_imports")  # type: ignore[assignment]
+    bases = parsed["ssot_bases"] | parsed["ssot_async_bases"]  # type: ignore[operator]
+    for name, module in base_imports:
+        if name not in bases and f"{module}.{name}" not in bases:
+            raise _fail(OPTIONS_BY_KEY["ssot-base-imports"], values.get("ssot_base_imports"),
+                        f"{name!r} is in neither ssot-bases nor ssot-async-bases")
     return Config(
         root=root,
         e2e_paths=parsed["ssot_e2e_paths"],  # type: ignore[arg-type]
@@ -279,6 +315,9 @@ def build_config(
         enabled_codes=frozenset(c for c, r in RULES.items() if r.default_enabled)
         | optional_codes_enabled(selected),
         test_names=test_names,
+        base_imports=base_imports,
+        environ_accessor=parsed["ssot_environ_accessor"],  # type: ignore[arg-type]
+        source_roots=parsed["ssot_source_roots"],  # type: ignore[arg-type]
     )
 
 

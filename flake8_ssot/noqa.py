@@ -63,6 +63,7 @@ class NoqaLines:
         self._lines = lines
         self._display_name = display_name
         self._mapping: dict[int, str] = {}
+        self._spans: dict[int, tuple[int, int]] = {}  # line -> (first, last) line of its span
         self._tokens = tokenize.generate_tokens(iter(lines).__next__)
         self._mapped_to = 0  # the last line the mapping covers
 
@@ -76,6 +77,14 @@ class NoqaLines:
             return linecache.getline(self._display_name, line_number)
         return found
 
+    def span_for(self, line_number: int) -> tuple[int, int] | None:
+        """The first and last line of the span whose text :meth:`line_for`
+        searches, or None when flake8 would read the line alone (a comment
+        at the end of the last line of the span silences the finding)."""
+        if line_number > self._mapped_to:
+            self._map_to(line_number)
+        return self._spans.get(line_number)
+
     def _map_to(self, line_number: int) -> None:
         lines = self._lines
         first, last = len(lines) + 2, -1
@@ -87,10 +96,12 @@ class NoqaLines:
                 if kind in (tokenize.NL, tokenize.NEWLINE):
                     joined = "".join(lines[first - 1:last])
                     self._mapping.update(dict.fromkeys(range(first, last + 1), joined))
+                    self._spans.update(dict.fromkeys(range(first, last + 1), (first, last)))
                     self._mapped_to = last
                     first, last = len(lines) + 2, -1
                     if self._mapped_to >= line_number:
                         return
         except (tokenize.TokenError, SyntaxError):
             self._mapping = {}  # flake8 gives up on the mapping too
+            self._spans = {}
         self._mapped_to = len(lines) + 1  # no more tokens

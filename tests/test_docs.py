@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Options a page's examples are checked with; the page says so above its Example.
 PAGE_OPTIONS = {"SOT502": {"ssot_max_module_lines": "10"}}
-SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead", "Options", "Known problems"]
+SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "Known problems"]
 
 
 def _sections(text: str) -> dict[str, str]:

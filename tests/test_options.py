@@ -27,6 +27,8 @@ BAD_VALUES = {
     "int": "-1",
     "float": "nan",
     "file": 7,  # a TOML number where a file name belongs
+    "imports": "SSotBaseTestCase = 1bad",
+    "callable": "get_env",  # no module
 }
 NOT_A_LIST = (True, 3.5, 7)
 

@@ -5,11 +5,29 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from flake8_ssot.collection import ISOLATED_ASYNC, base_expr, collect_tests, is_test_module, resolver_for
-from flake8_ssot.context import FileContext, last_name
+from flake8_ssot.collection import (
+    ISOLATED_ASYNC, BaseResolver, base_expr, collect_tests, is_test_module, resolver_for,
+)
+from flake8_ssot.context import FileContext, Scope, last_name
 from flake8_ssot.registry import Finding, finding
 
 ASYNC_HOOKS = ("asyncSetUp", "asyncTearDown")
+
+
+def forbidden_base(resolver: BaseResolver, node: ast.ClassDef, scope: Scope) -> tuple[ast.expr, str] | None:
+    """The first forbidden base of a class with no SSOT base, as written and
+    as qualified (what SOT401 reports, and its fix replaces)."""
+    ctx = resolver.ctx
+    forbidden = None
+    for base in node.bases:
+        expr = base_expr(base)
+        qualname = ctx.qualname(expr, scope)
+        tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
+        if resolver.is_ssot(qualname, tail):
+            return None
+        if qualname in ctx.config.forbidden_bases and forbidden is None:
+            forbidden = (base, qualname)
+    return forbidden
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -19,19 +37,10 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     config = ctx.config
     forbidden_classes = set()
     for node, scope, _inner in ctx.classes:
-        forbidden = None
-        has_ssot = False
-        for base in node.bases:  # type: ignore[attr-defined]
-            expr = base_expr(base)
-            qualname = ctx.qualname(expr, scope)
-            tail = qualname.rpartition(".")[2] if qualname else last_name(expr)
-            if resolver.is_ssot(qualname, tail):
-                has_ssot = True
-            elif qualname in config.forbidden_bases and forbidden is None:
-                forbidden = qualname
-        if forbidden and not has_ssot:
+        forbidden = forbidden_base(resolver, node, scope)  # type: ignore[arg-type]
+        if forbidden is not None:
             forbidden_classes.add(node)
-            yield finding(node, "SOT401", name=node.name, base=forbidden)  # type: ignore[attr-defined]
+            yield finding(node, "SOT401", name=node.name, base=forbidden[1])  # type: ignore[attr-defined]
 
         hooks = [
             item for item in node.body  # type: ignore[attr-defined]
