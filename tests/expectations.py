@@ -128,6 +128,15 @@ def materialise(fixtures: Iterable[Fixture], root: Path, options: Mapping[str, s
             target.write_text(fixture.text, encoding="utf-8")
 
 
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` (UTF-8), making directories."""
+    for relative, text in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
 def config_for(root: Path, options: Mapping[str, str] = FIXTURE_OPTIONS) -> Config:
     """The Config flake8 builds from ``options`` in ``root/setup.cfg``: path
     entries made absolute against the config file's directory."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.expectations import run_flake8, run_ssot_check
+from tests.expectations import run_flake8, run_ssot_check, write_tree
 
 MODULE = '''"""Payments."""
 import os
@@ -38,18 +38,10 @@ def test_marked_function():
 '''
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("command", [run_ssot_check, run_flake8], ids=["ssot-check", "flake8"])
 def test_messages_say_why_and_what(tmp_path: Path, command) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "setup.cfg": "[flake8]\nssot-environ-allowed-paths = shared/isolated_environment.py\n",
         "shared/isolated_environment.py": "",
         "tests/unit/test_payments.py": MODULE,
@@ -71,7 +63,7 @@ def test_messages_say_why_and_what(tmp_path: Path, command) -> None:
 @pytest.mark.slow
 def test_without_config_or_vcs_the_working_directory_is_the_root(tmp_path: Path) -> None:
     """A project under /tmp/e2e/proj/ is not in e2e scope: the root is never '/'."""
-    project = _write(tmp_path / "e2e" / "proj", {"tests/unit/test_units.py": MODULE.replace(
+    project = write_tree(tmp_path / "e2e" / "proj", {"tests/unit/test_units.py": MODULE.replace(
         "pytestmark = [pytest.mark.integration]", "").replace("@pytest.mark.e2e\n", "")})
     result = run_ssot_check("--select=SOT1", ".", cwd=project)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -79,7 +71,7 @@ def test_without_config_or_vcs_the_working_directory_is_the_root(tmp_path: Path)
 
 @pytest.mark.slow
 def test_no_python_files_is_said(tmp_path: Path) -> None:
-    _write(tmp_path, {"docs/index.md": "# docs\n"})
+    write_tree(tmp_path, {"docs/index.md": "# docs\n"})
     result = run_ssot_check("docs", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stderr == "flake8-ssot: warning: no Python files to check in docs\n"
@@ -87,7 +79,7 @@ def test_no_python_files_is_said(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_path_entry_that_matches_nothing_is_said(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "setup.cfg": "[flake8]\nssot-integration-paths = integraton, tests/functional\n",
         "tests/functional/test_api.py": '"""API."""\n',
     })
@@ -114,7 +106,7 @@ def test_a_path_entry_that_matches_nothing_is_said(tmp_path: Path) -> None:
      '    pass\n', None),
 ])
 def test_sot201_says_where_the_bvj_that_does_not_count_is(tmp_path: Path, source: str, detail: str | None) -> None:
-    _write(tmp_path, {"tests/test_archive.py": source})
+    write_tree(tmp_path, {"tests/test_archive.py": source})
     result = run_ssot_check("--select=SOT201", ".", cwd=tmp_path)
     assert result.stdout == ("./tests/test_archive.py:1:1: SOT201 test module has no Business Value Justification "
                              f"(BVJ) in its docstring{f'; {detail}' if detail else ''}\n")

@@ -22,7 +22,7 @@ from flake8_ssot.config import ConfigError
 from flake8_ssot.project import load_settings
 from flake8_ssot.pytest_config import DEFAULT_CLASSES, DEFAULT_FILES, TestNames, find_test_names
 from flake8_ssot.report import main as report_main
-from tests.expectations import parse_fixture, parse_report, run_flake8, run_ssot_check
+from tests.expectations import parse_fixture, parse_report, run_flake8, run_ssot_check, write_tree
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
 PROJECT_NAMES = sorted(path.name for path in PROJECTS.iterdir() if path.is_dir())
@@ -88,14 +88,6 @@ def test_the_report_counts_what_pytest_collects(tmp_path: Path, monkeypatch: pyt
 
 
 # ---------------------------------------------------------------- discovery
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.mark.parametrize(("files", "decides"), [
     ({"pytest.ini": "[pytest]\npython_classes = Check\n", "pyproject.toml":
       '[tool.pytest.ini_options]\npython_classes = ["*Tests"]\n'}, "pytest.ini"),
@@ -107,12 +99,12 @@ def _write(root: Path, files: dict[str, str]) -> Path:
     ({"pyproject.toml": '[tool.pytest]\npython_classes = ["Check"]\n'}, "pyproject.toml"),
 ])
 def test_the_first_file_that_matches_decides(tmp_path: Path, files: dict[str, str], decides: str) -> None:
-    names = find_test_names(str(_write(tmp_path, files)))
+    names = find_test_names(str(write_tree(tmp_path, files)))
     assert names.config_file == str(tmp_path / decides)
 
 
 def test_the_nearest_directory_decides_and_options_are_never_merged(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "setup.cfg": "[tool:pytest]\npython_files = check_*.py\npython_classes = Check\n",
         "service/pytest.ini": "[pytest]\npython_classes = *Tests Test\n",
         "service/tests/unit/x.py": "",
@@ -133,7 +125,7 @@ def test_no_configuration_means_pytests_defaults(tmp_path: Path) -> None:
     ('["Test", "*Suite"]', ("Test", "*Suite")),
 ])
 def test_values_are_split_as_pytest_splits_them(tmp_path: Path, value: str, classes: tuple[str, ...]) -> None:
-    _write(tmp_path, {"pyproject.toml": f"[tool.pytest.ini_options]\npython_classes = {value}\n"})
+    write_tree(tmp_path, {"pyproject.toml": f"[tool.pytest.ini_options]\npython_classes = {value}\n"})
     assert find_test_names(str(tmp_path)).classes == classes
 
 
@@ -168,14 +160,14 @@ def test_a_file_pattern_with_a_slash_matches_the_end_of_the_path() -> None:
 ])
 def test_a_malformed_pytest_configuration_is_one_clear_line(tmp_path: Path, files: dict[str, str]) -> None:
     with pytest.raises(ConfigError) as raised:
-        find_test_names(str(_write(tmp_path, files)))
+        find_test_names(str(write_tree(tmp_path, files)))
     message = str(raised.value)
     assert message.startswith("flake8-ssot: ") and "\n" not in message and str(tmp_path) in message
 
 
 @pytest.mark.slow
 def test_the_command_line_reports_a_malformed_pytest_configuration(tmp_path: Path) -> None:
-    _write(tmp_path, {"pytest.ini": "[pytest\npython_files = test_*.py\n", "tests/test_x.py": ""})
+    write_tree(tmp_path, {"pytest.ini": "[pytest\npython_files = test_*.py\n", "tests/test_x.py": ""})
     result = run_ssot_check(".", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("flake8-ssot: cannot read pytest configuration ")
@@ -183,7 +175,7 @@ def test_the_command_line_reports_a_malformed_pytest_configuration(tmp_path: Pat
 
 
 def test_options_override_the_pytest_configuration(tmp_path: Path) -> None:
-    _write(tmp_path, {"pytest.ini": "[pytest]\npython_classes = *Tests\n"})
+    write_tree(tmp_path, {"pytest.ini": "[pytest]\npython_classes = *Tests\n"})
     settings = load_settings({"ssot-python-classes": "Check"}, cwd=str(tmp_path), paths=["."], isolated=True)
     names = settings.config.test_names
     assert (names.classes, names.files) == (("Check",), DEFAULT_FILES)

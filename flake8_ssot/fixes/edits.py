@@ -13,6 +13,7 @@ and so do the document's lines.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from typing import Iterable, NamedTuple, Sequence
 
@@ -52,18 +53,20 @@ class Fix(NamedTuple):
     imports: tuple[tuple[str, str], ...] = ()
 
 
+def split_lines(text: str) -> tuple[list[str], list[int]]:
+    """``text``'s lines (ends kept, split at ``\r\n``, ``\r`` and ``\n`` as the
+    parser splits them) and the offset each starts at, plus one past the last."""
+    lines: list[str] = _LINE.findall(text)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    return lines, starts
+
+
 class Document:
     """A source text with its lines, as ``ast`` and ``tokenize`` count them."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines: list[str] = _LINE.findall(text)
-        self.starts: list[int] = []
-        offset = 0
-        for line in self.lines:
-            self.starts.append(offset)
-            offset += len(line)
-        self.starts.append(offset)  # one past the last line
+        self.lines, self.starts = split_lines(text)
         self.newline = _dominant_newline(self.lines)
 
     def offset(self, line: int, byte_col: int) -> int:

@@ -24,6 +24,7 @@ import re
 import tokenize
 from typing import Iterator, NamedTuple, Sequence
 
+from flake8_ssot.fixes.edits import split_lines
 from flake8_ssot.registry import Finding
 
 # A finding about the whole module, reported at line 1 column 0.
@@ -37,7 +38,6 @@ _ENVIRONMENT_NAMES = frozenset({"environ", "environb", "getenv", "getenvb", "put
 _DEFINITION_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 _TOKEN = re.compile(r"\w+|\S")
 _CLOSING_QUOTES = re.compile(r"""\s*(?:\"\"\"|''')\s*$""")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class Span(NamedTuple):
@@ -63,13 +63,7 @@ class Lines:
 
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.text = text
-        self.lines: list[str] = _LINE.findall(text)
-        self.starts: list[int] = []
-        offset = 0
-        for line in self.lines:
-            self.starts.append(offset)
-            offset += len(line)
-        self.starts.append(offset)
+        self.lines, self.starts = split_lines(text)
         self.encoding = encoding
 
     def checked(self) -> list[str]:
