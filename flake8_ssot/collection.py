@@ -76,6 +76,7 @@ class BaseResolver:
         # A worklist, not recursion: a long chain of local subclasses must not
         # exhaust the stack.  A verdict depends only on the classes reachable
         # from a class, so the verdicts of classes met on the way are reused.
+        kind = getattr(wanted, "__func__", wanted)  # how inherits() keys the verdicts
         pending = [(node, scope)]
         seen: set[int] = set()
         unknown = False
@@ -84,8 +85,8 @@ class BaseResolver:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if (id(node), wanted) in self.verdicts:
-                verdict = self.verdicts[id(node), wanted]
+            if (id(node), kind) in self.verdicts:
+                verdict = self.verdicts[id(node), kind]
                 if verdict:
                     return True
                 unknown = unknown or verdict is None

@@ -7,8 +7,8 @@ import fnmatch
 import re
 from typing import Iterator
 
-from flake8_ssot.collection import is_fixture
-from flake8_ssot.context import INTEGRATION, FileContext, Scope, last_name
+from flake8_ssot.collection import collect_tests, is_fixture, is_test_module
+from flake8_ssot.context import INTEGRATION, FileContext, last_name
 from flake8_ssot.registry import Finding, finding
 
 # Longest first: "mock.mock.patch" must not be read as member "mock.patch".
@@ -84,11 +84,6 @@ def _target_text(call: ast.Call) -> str:
     return ", ".join(shown)
 
 
-def _is_test_or_fixture(ctx: FileContext, node: ast.AST, scope: Scope) -> bool:
-    return ctx.config.test_names.is_test_function_name(node.name) \
-        or is_fixture(ctx, node, scope)  # type: ignore[attr-defined]
-
-
 def check(ctx: FileContext) -> Iterator[Finding]:
     config = ctx.config
     service = ctx.service_scope_of
@@ -129,10 +124,15 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             if kind is not None:
                 yield finding(node, "SOT101", name=_dotted(node), scope=kind, why=why)
 
+    tests: set[int] | None = None
     for node, scope, inner in ctx.functions if reports("SOT103") else ():
         args = node.args  # type: ignore[attr-defined]
         requested = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg in MOCKER_FIXTURES]
-        if not requested or not _is_test_or_fixture(ctx, node, scope):
+        if not requested:
+            continue
+        if tests is None:  # what pytest collects, as every rule counts it
+            tests = {id(loc.node) for loc in collect_tests(ctx).functions} if is_test_module(ctx) else set()
+        if id(node) not in tests and not is_fixture(ctx, node, scope):
             continue
         kind, why = service(inner)
         if kind is not None:
