@@ -19,22 +19,13 @@ from __future__ import annotations
 
 import configparser
 import os
-import sys
 from typing import Any, Mapping
 
 from flake8_ssot.config import ConfigError, check_option_keys
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from flake8_ssot.toml_files import TOMLDecodeError, one_line, read_toml
 
 PYPROJECT = "pyproject.toml"
 SECTION = "flake8"
-
-
-def _reason(error: Exception) -> str:
-    return " ".join(str(getattr(error, "strerror", None) or error).split())
 
 
 def load_table(path: str) -> Mapping[str, Any] | None:
@@ -44,12 +35,11 @@ def load_table(path: str) -> Mapping[str, Any] | None:
     line): Flake8-pyproject would stop flake8 with a traceback.
     """
     try:
-        with open(path, "rb") as handle:
-            document = tomllib.load(handle)
+        document = read_toml(path)
     except FileNotFoundError:
         raise ConfigError(f"flake8-ssot: the config file does not exist: {path}") from None
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"flake8-ssot: cannot read config file {path}: {_reason(error)}") from None
+    except (OSError, TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"flake8-ssot: cannot read config file {path}: {one_line(error)}") from None
     tool = document.get("tool")
     if not isinstance(tool, dict) or SECTION not in tool:
         return None

@@ -21,11 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from flake8_ssot.errors import ConfigError
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from flake8_ssot.toml_files import TOMLDecodeError, one_line, read_toml
 
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 DEFAULT_CLASSES = ("Test",)
@@ -127,10 +123,9 @@ _ALWAYS_MATCHES = frozenset({"pytest.ini", ".pytest.ini", "pytest.toml", ".pytes
 
 def _read_toml(path: str) -> dict:
     try:
-        with open(path, "rb") as stream:
-            return tomllib.load(stream)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"flake8-ssot: cannot read pytest configuration {path}: {_one_line(error)}") from None
+        return read_toml(path)
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
+        raise ConfigError(f"flake8-ssot: cannot read pytest configuration {path}: {one_line(error)}") from None
 
 
 def _read_ini(path: str, section: str) -> dict | None:
@@ -138,14 +133,10 @@ def _read_ini(path: str, section: str) -> dict | None:
     try:
         parser.read(path, encoding="utf-8")
     except (UnicodeDecodeError, configparser.Error) as error:
-        raise ConfigError(f"flake8-ssot: cannot read pytest configuration {path}: {_one_line(error)}") from None
+        raise ConfigError(f"flake8-ssot: cannot read pytest configuration {path}: {one_line(error)}") from None
     if not parser.has_section(section):
         return None
     return dict(parser.items(section))
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
 
 
 def _values(path: str, key: str, value: object) -> tuple[str, ...]:
