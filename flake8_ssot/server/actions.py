@@ -4,7 +4,9 @@
   fixes ``ssot-check --fix`` applies): a quick fix, titled "(unsafe)" when
   the fix is unsafe; the safe ones together as ``source.fixAll.ssot``,
   which editors run on save, unsafe ones never;
-- "Add ``# noqa: CODE``" (:mod:`~flake8_ssot.server.noqa_edit`);
+- "Add ``# noqa: CODE``": the comment ``ssot-check --add-noqa`` would add
+  (:func:`flake8_ssot.fixes.noqa.noqa_edits`), one action per code and
+  line, none where a comment cannot go (after a shebang);
 - for SOT201, a BVJ skeleton in the module docstring
   (:mod:`~flake8_ssot.server.bvj_skeleton`).
 
@@ -21,9 +23,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from lsprotocol import types
 
-from flake8_ssot.registry import FILE_ERRORS, RULES, Finding
+from flake8_ssot import noqa
+from flake8_ssot.fixes.edits import Document, Edit
+from flake8_ssot.fixes.noqa import noqa_edits
+from flake8_ssot.registry import RULES, Finding
 from flake8_ssot.server.bvj_skeleton import skeleton_change
-from flake8_ssot.server.noqa_edit import noqa_change
 from flake8_ssot.server.ranges import Change, Lines, Span
 
 if TYPE_CHECKING:
@@ -34,7 +38,7 @@ FIX_ALL_KIND = "source.fixAll.ssot"
 try:  # the fixes of ssot-check --fix, in builds that have them
     from flake8_ssot.fixes import SAFE, fixes_for  # type: ignore[import-not-found,unused-ignore]
     from flake8_ssot.fixes.apply import fix_source  # type: ignore[import-not-found,unused-ignore]
-    from flake8_ssot.fixes.edits import Document, import_edit  # type: ignore[import-not-found,unused-ignore]
+    from flake8_ssot.fixes.edits import import_edit  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the build
     fixes_for = None
 
@@ -79,7 +83,6 @@ def code_actions(checked: Checked, start: tuple[int, int], end: tuple[int, int],
             if _overlaps(span, start, end)
         ]
         fixes = rule_fixes(checked, [finding for finding, _ in chosen])
-        noqa_actions: dict[Change, types.CodeAction] = {}
         for finding, diagnostic in chosen:
             fix = fixes.get(finding)
             if fix is not None:
@@ -92,18 +95,34 @@ def code_actions(checked: Checked, start: tuple[int, int], end: tuple[int, int],
                 if skeleton is not None:
                     found.append(_action(checked, "Insert a BVJ skeleton into the module docstring",
                                          types.CodeActionKind.QuickFix, [skeleton], [diagnostic]))
-            if finding.code not in FILE_ERRORS:
-                change = noqa_change(checked.lines, checked.checked, checked.display_name, finding.code, finding.line)
-                if change is not None and change in noqa_actions:  # two findings of one code on one line
-                    noqa_actions[change].diagnostics.append(diagnostic)  # type: ignore[union-attr]
-                elif change is not None:
-                    noqa_actions[change] = _action(checked, f"Add `# noqa: {finding.code}`",
-                                                   types.CodeActionKind.QuickFix, [change], [diagnostic])
-                    found.append(noqa_actions[change])
+        findings = [finding for finding, _ in chosen]
+        for edit, indices in noqa_edits_by_line(checked.lines.text, checked.checked, checked.display_name, findings):
+            found.append(_action(checked, f"Add `# noqa: {findings[indices[0]].code}`", types.CodeActionKind.QuickFix,
+                                 [edit], [chosen[index][1] for index in indices]))
     if _wanted(only, FIX_ALL_KIND):
         fix_all = fix_all_change(checked)
         if fix_all is not None:
             found.append(_action(checked, "flake8-ssot: fix all safe fixes", FIX_ALL_KIND, [fix_all], []))
+    return found
+
+
+def noqa_edits_by_line(text: str, lines: Sequence[str], display_name: str,
+                       findings: Sequence[Finding]) -> list[tuple[Edit, list[int]]]:
+    """The edit adding ``# noqa: CODE`` for each code on each line flake8
+    searches as one (a multi-line string's lines are one), as
+    ``ssot-check --add-noqa`` adds it, with the indices of the ``findings``
+    it silences; none where a bare ``# noqa`` silences the line already or
+    a comment cannot go (after a shebang, or for a file error)."""
+    comments = noqa.NoqaLines(lines, display_name)
+    groups: dict[tuple[tuple[int, int], str], list[int]] = {}
+    for index, finding in enumerate(findings):
+        span = comments.span_for(finding.line) or (finding.line, finding.line)
+        groups.setdefault((span, finding.code), []).append(index)
+    document = Document(text)
+    found = []
+    for indices in groups.values():
+        edits, _count = noqa_edits(document, lines, display_name, [findings[index] for index in indices])
+        found.extend((edit, indices) for edit in edits)  # one span, one code: at most one edit
     return found
 
 
