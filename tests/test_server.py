@@ -332,3 +332,33 @@ def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
         assert "from shared.isolated_environment import get_env" in lsp.texts[uri]
 
     run(root, scenario)
+
+
+def test_fix_all_fixes_what_the_baseline_does_not_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_ssot import cli
+
+    root = project(tmp_path, "[flake8]\nselect = SOT\nssot-baseline = base.json\n")
+    package = root / "app" / "core"
+    package.mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text("NAME = 'x'\n")
+    recorded = "from .settings import NAME\n\nVALUE = NAME\n"
+    (package / "config.py").write_text(recorded)
+    monkeypatch.chdir(root)
+    assert cli.main(["-j", "1", "--write-baseline", "base.json", "app"]) == 0
+    capsys.readouterr()
+
+    async def scenario(lsp: Session) -> None:
+        uri, found = await lsp.open("app/core/config.py")
+        assert found == []  # recorded in the baseline
+        # A second occurrence is new: reported, and fix-all fixes it (and only it).
+        found = await lsp.change(uri, recorded + "from .settings import NAME\n")
+        assert codes(found) == ["SOT501"] and found[0].range.start.line == 3
+        fix_all = await lsp.actions(uri, found[0], only=["source.fixAll"])
+        assert [action.kind for action in fix_all] == ["source.fixAll.ssot"]
+        assert await lsp.apply(uri, fix_all[0]) == []
+        assert lsp.texts[uri] == recorded + "from app.core.settings import NAME\n"
+
+    run(root, scenario)

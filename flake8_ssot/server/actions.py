@@ -158,7 +158,7 @@ def fix_all_change(checked: Checked) -> Change | None:
     except (LookupError, SyntaxError, UnicodeError):
         return None
     outcome = fix_source(data, display_name, project.settings, safeties={SAFE},
-                         reported=reported, known=checked.findings)
+                         reported=reported, known=checked.all_findings)  # filtered by ``reported``, once
     return difference(text, outcome.data.decode(encoding))
 
 
