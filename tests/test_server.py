@@ -284,21 +284,8 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
     run(root, scenario, debounce_ms=300)
 
 
-def _has_fixes() -> bool:
-    try:
-        import flake8_ssot.fixes  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_fixes(), reason="this build has no flake8_ssot.fixes (ssot-check --fix)")
 def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
-    from flake8_ssot.config import OPTIONS_BY_KEY
-
-    accessor = "ssot-environ-accessor = shared.isolated_environment.get_env\n"
-    config = "[flake8]\nselect = SOT\n" + (accessor if "ssot-environ-accessor" in OPTIONS_BY_KEY else "")
-    root = project(tmp_path, config)
+    root = project(tmp_path, "[flake8]\nselect = SOT\nssot-environ-accessor = shared.isolated_environment.get_env\n")
     package = root / "app" / "core"
     package.mkdir(parents=True)
     (root / "app" / "__init__.py").write_text("")

@@ -17,7 +17,8 @@ import ast
 import re
 
 from flake8_ssot.config import Config
-from flake8_ssot.server.ranges import Change, Lines, byte_to_char
+from flake8_ssot.fixes.edits import Edit
+from flake8_ssot.server.ranges import Lines, byte_to_char
 
 HEADER = "Business Value Justification (BVJ):"
 _PREAMBLE = re.compile(r"^(?:#!.*|[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+.*)$")
@@ -42,7 +43,7 @@ def _newline(text: str) -> str:
     return "\n"
 
 
-def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Change | None:
+def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Edit | None:
     """Where and what to insert for a BVJ skeleton, or None if there is no
     place for one (a docstring in single quotes, a file that does not parse)."""
     if tree is None:
@@ -61,11 +62,11 @@ def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Ch
         before = lines.text[lines.starts[end_line]:closing]
         if end_line > first.lineno - 1 and not before.strip():
             # the closing quotes are on a line of their own: insert above it
-            return Change(lines.starts[end_line], lines.starts[end_line], newline + block + newline)
-        return Change(closing, closing, newline + newline + block + newline)
+            return Edit(lines.starts[end_line], lines.starts[end_line], newline + block + newline)
+        return Edit(closing, closing, newline + newline + block + newline)
     line = 0
     while line < min(2, len(lines.lines)) and _PREAMBLE.match(lines.content(line)):
         line += 1
     at = lines.offset(line, 0)
     prefix = newline if at == len(lines.text) and lines.text and not lines.text.endswith(("\n", "\r")) else ""
-    return Change(at, at, f'{prefix}"""{newline}{block}{newline}"""{newline}')
+    return Edit(at, at, f'{prefix}"""{newline}{block}{newline}"""{newline}')
