@@ -349,3 +349,17 @@ def test_fix_all_fixes_what_the_baseline_does_not_record(tmp_path: Path, monkeyp
         assert lsp.texts[uri] == recorded + "from app.core.settings import NAME\n"
 
     run(root, scenario)
+
+
+def test_pyproject_settings_apply_below_the_project_root(tmp_path: Path) -> None:
+    """``[tool.flake8]`` in the root's pyproject.toml counts for a document in tests/, as for ``ssot-check`` run
+    from the root (Flake8-pyproject reads the pyproject.toml of the directory flake8 runs in)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.flake8]\nselect = ["SOT"]\nssot-max-module-lines = 7\n')
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "unit" / "test_long.py").write_text(ORDERS)
+
+    async def scenario(lsp: Session) -> None:
+        _, found = await lsp.open("tests/unit/test_long.py")
+        assert codes(found) == ["SOT502"]
+
+    run(tmp_path, scenario)

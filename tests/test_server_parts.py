@@ -214,3 +214,20 @@ def test_fix_all_is_one_change_between_the_common_ends(old: str, new: str) -> No
     assert (change is None) == (old == new)
     if change is not None:
         assert old[:change.start] + change.replacement + old[change.end:] == new
+
+
+def test_settings_come_from_the_nearest_flake8_configuration(tmp_path: Path) -> None:
+    """The nearest directory with a flake8 INI config or a ``[tool.flake8]`` table is where ``ssot-check`` runs."""
+    from flake8_ssot.server.projects import load_project, run_directory
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\nssot-max-module-lines = 5\n")
+    nested = tmp_path / "packages" / "orders"
+    (nested / "tests").mkdir(parents=True)
+    (tmp_path / "packages" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no [tool.flake8]: passed over
+    assert run_directory(str(nested / "tests")) == str(tmp_path)
+    (nested / "pyproject.toml").write_text("[tool.flake8]\nssot-max-module-lines = 7\n")
+    assert run_directory(str(nested / "tests")) == str(nested)
+    document = str(nested / "tests" / "test_x.py")
+    assert load_project(str(nested / "tests"), document).settings.config.max_module_lines == 7
+    (nested / "tests" / "tox.ini").write_text("[flake8]\nssot-max-module-lines = 9\n")
+    assert load_project(str(nested / "tests"), document).settings.config.max_module_lines == 9
