@@ -123,6 +123,12 @@ def test_bvj_skeleton_uses_the_configured_fields(tmp_path: Path) -> None:
     assert skeleton_lines(settings.config) == [
         "Business Value Justification (BVJ):", "- Segment: <one of Gold>", "- Owner: <owner>",
     ]
+    # The segment field is the group with a spelling of "segment", as SOT203 finds it, whatever its first name.
+    settings = settings_for(tmp_path, "[flake8]\nssot-bvj-fields = Tier|Segment, Owner\n"
+                                      "ssot-bvj-segments = Gold, Silver\n")
+    assert skeleton_lines(settings.config) == [
+        "Business Value Justification (BVJ):", "- Tier: <one of Gold, Silver>", "- Owner: <owner>",
+    ]
 
 
 def _noqa(source: str, *found: tuple[str, int]) -> list[tuple[str, list[int]]]:

@@ -18,6 +18,7 @@ import re
 
 from flake8_ssot.config import Config
 from flake8_ssot.fixes.edits import Edit
+from flake8_ssot.rules.bvj import docstring_expr, segment_key
 from flake8_ssot.server.ranges import Lines, byte_to_char
 
 HEADER = "Business Value Justification (BVJ):"
@@ -26,9 +27,10 @@ _PREAMBLE = re.compile(r"^(?:#!.*|[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+.*)$")
 
 def skeleton_lines(config: Config) -> list[str]:
     lines = [HEADER]
+    segment = segment_key(config)
     for group in config.bvj_fields:
         name = group[0]
-        if name.lower() == "segment" and config.bvj_segments:
+        if name == segment and config.bvj_segments:
             value = f"<one of {', '.join(config.bvj_segments)}>"
         else:
             value = f"<{name.lower()}>"
@@ -50,9 +52,8 @@ def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Ed
         return None
     newline = _newline(lines.text)
     block = newline.join(skeleton_lines(config))
-    body = tree.body
-    first = body[0] if body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+    first = docstring_expr(tree)
+    if first is not None:
         end_line = (first.end_lineno or first.lineno) - 1
         end_char = byte_to_char(lines.content(end_line), first.end_col_offset or 0)
         end = lines.offset(end_line, end_char)
