@@ -268,7 +268,8 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
         assert (found[0].range.start.line, found[0].range.end.line) == (0, 0)
         assert found[0].range.end.character == len("#!/usr/bin/env python")
         titles = {action.title: action for action in await lsp.actions(uri, found[0])}
-        assert set(titles) == {"Insert a BVJ skeleton into the module docstring", "Add `# noqa: SOT201`"}
+        # No "Add # noqa": on the shebang line it would become the interpreter's argument (as --add-noqa).
+        assert set(titles) == {"Insert a BVJ skeleton into the module docstring"}
         left = await lsp.apply(uri, titles["Insert a BVJ skeleton into the module docstring"])
         # A starting point: every field is a placeholder until the author fills it in.
         assert codes(left) == ["SOT204"] * 4
@@ -283,21 +284,8 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
     run(root, scenario, debounce_ms=300)
 
 
-def _has_fixes() -> bool:
-    try:
-        import flake8_ssot.fixes  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_fixes(), reason="this build has no flake8_ssot.fixes (ssot-check --fix)")
 def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
-    from flake8_ssot.config import OPTIONS_BY_KEY
-
-    accessor = "ssot-environ-accessor = shared.isolated_environment.get_env\n"
-    config = "[flake8]\nselect = SOT\n" + (accessor if "ssot-environ-accessor" in OPTIONS_BY_KEY else "")
-    root = project(tmp_path, config)
+    root = project(tmp_path, "[flake8]\nselect = SOT\nssot-environ-accessor = shared.isolated_environment.get_env\n")
     package = root / "app" / "core"
     package.mkdir(parents=True)
     (root / "app" / "__init__.py").write_text("")
@@ -331,3 +319,47 @@ def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
         assert "from shared.isolated_environment import get_env" in lsp.texts[uri]
 
     run(root, scenario)
+
+
+def test_fix_all_fixes_what_the_baseline_does_not_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_ssot import cli
+
+    root = project(tmp_path, "[flake8]\nselect = SOT\nssot-baseline = base.json\n")
+    package = root / "app" / "core"
+    package.mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text("NAME = 'x'\n")
+    recorded = "from .settings import NAME\n\nVALUE = NAME\n"
+    (package / "config.py").write_text(recorded)
+    monkeypatch.chdir(root)
+    assert cli.main(["-j", "1", "--write-baseline", "base.json", "app"]) == 0
+    capsys.readouterr()
+
+    async def scenario(lsp: Session) -> None:
+        uri, found = await lsp.open("app/core/config.py")
+        assert found == []  # recorded in the baseline
+        # A second occurrence is new: reported, and fix-all fixes it (and only it).
+        found = await lsp.change(uri, recorded + "from .settings import NAME\n")
+        assert codes(found) == ["SOT501"] and found[0].range.start.line == 3
+        fix_all = await lsp.actions(uri, found[0], only=["source.fixAll"])
+        assert [action.kind for action in fix_all] == ["source.fixAll.ssot"]
+        assert await lsp.apply(uri, fix_all[0]) == []
+        assert lsp.texts[uri] == recorded + "from app.core.settings import NAME\n"
+
+    run(root, scenario)
+
+
+def test_pyproject_settings_apply_below_the_project_root(tmp_path: Path) -> None:
+    """``[tool.flake8]`` in the root's pyproject.toml counts for a document in tests/, as for ``ssot-check`` run
+    from the root (Flake8-pyproject reads the pyproject.toml of the directory flake8 runs in)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.flake8]\nselect = ["SOT"]\nssot-max-module-lines = 7\n')
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "unit" / "test_long.py").write_text(ORDERS)
+
+    async def scenario(lsp: Session) -> None:
+        _, found = await lsp.open("tests/unit/test_long.py")
+        assert codes(found) == ["SOT502"]
+
+    run(tmp_path, scenario)

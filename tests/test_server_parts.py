@@ -14,7 +14,7 @@ from flake8_ssot.registry import RULES, Finding
 from flake8_ssot.runner import check_lines
 from flake8_ssot.server.bvj_skeleton import skeleton_change, skeleton_lines
 from flake8_ssot.server.docs import hover_markdown, rule_link, rule_page, why
-from flake8_ssot.server.noqa_edit import noqa_change
+from flake8_ssot.server.actions import noqa_edits_by_line
 from flake8_ssot.server.ranges import Lines, Span, finding_span
 
 INTEGRATION = "tests/integration/test_x_integration.py"
@@ -123,29 +123,51 @@ def test_bvj_skeleton_uses_the_configured_fields(tmp_path: Path) -> None:
     assert skeleton_lines(settings.config) == [
         "Business Value Justification (BVJ):", "- Segment: <one of Gold>", "- Owner: <owner>",
     ]
+    # The segment field is the group with a spelling of "segment", as SOT203 finds it, whatever its first name.
+    settings = settings_for(tmp_path, "[flake8]\nssot-bvj-fields = Tier|Segment, Owner\n"
+                                      "ssot-bvj-segments = Gold, Silver\n")
+    assert skeleton_lines(settings.config) == [
+        "Business Value Justification (BVJ):", "- Tier: <one of Gold, Silver>", "- Owner: <owner>",
+    ]
+
+
+def _noqa(source: str, *found: tuple[str, int]) -> list[tuple[str, list[int]]]:
+    """The text after each noqa edit for findings of (code, line), and the findings it silences."""
+    lines = Lines(source)
+    findings = [Finding(line, 0, code, "") for code, line in found]
+    return [(source[:edit.start] + edit.replacement + source[edit.end:], indices)
+            for edit, indices in noqa_edits_by_line(source, lines.checked(), "stdin", findings)]
 
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("x = Mock()\n", "x = Mock()  # noqa: SOT101\n"),
     ("x = Mock()  # noqa: SOT3\n", "x = Mock()  # noqa: SOT3, SOT101\n"),
-    ("x = Mock()  # noqa:SOT3,E501 why\n", "x = Mock()  # noqa:SOT3,E501, SOT101 why\n"),
+    ("x = Mock()  # noqa:SOT3,E501 why\n", "x = Mock()  # noqa:SOT3, E501, SOT101 why\n"),  # as --add-noqa merges
 ])
 def test_noqa_edit_adds_or_merges(line: str, expected: str) -> None:
-    lines = Lines(line)
-    change = noqa_change(lines, lines.checked(), "stdin", "SOT101", 1)
-    assert change is not None
-    assert line[:change.start] + change.replacement + line[change.end:] == expected
+    assert _noqa(line, ("SOT101", 1)) == [(expected, [0])]
 
 
 def test_noqa_edit_goes_where_flake8_looks_in_a_multiline_string() -> None:
     source = 'x = """\nBVJ: TODO\n"""\ny = 1\n'
-    lines = Lines(source)
-    change = noqa_change(lines, lines.checked(), "stdin", "SOT204", 2)
-    assert change is not None
-    assert (source[:change.start] + change.replacement + source[change.end:]).splitlines()[2] == \
-        '"""  # noqa: SOT204'
-    bare = Lines("x = Mock()  # noqa\n")
-    assert noqa_change(bare, bare.checked(), "stdin", "SOT101", 1) is None
+    [(fixed, indices)] = _noqa(source, ("SOT204", 2))
+    assert fixed.splitlines()[2] == '"""  # noqa: SOT204' and indices == [0]
+    assert _noqa("x = Mock()  # noqa\n", ("SOT101", 1)) == []
+
+
+def test_noqa_edit_one_per_code_and_line() -> None:
+    source = "x = Mock(Mock())\ny = 1\n"
+    assert _noqa(source, ("SOT101", 1), ("SOT101", 1), ("SOT102", 1)) == [
+        ("x = Mock(Mock())  # noqa: SOT101\ny = 1\n", [0, 1]),
+        ("x = Mock(Mock())  # noqa: SOT102\ny = 1\n", [2]),
+    ]
+
+
+def test_noqa_edit_never_touches_a_shebang() -> None:
+    """As ``ssot-check --add-noqa``: a comment after ``#!`` would become the interpreter's argument."""
+    source = "#!/usr/bin/env python\nimport os\n"
+    assert _noqa(source, ("SOT201", 1), ("E999", 2)) == []
+    assert _noqa(source, ("SOT301", 2)) == [("#!/usr/bin/env python\nimport os  # noqa: SOT301\n", [0])]
 
 
 def test_every_rule_has_a_page_a_link_and_a_reason() -> None:
@@ -198,3 +220,20 @@ def test_fix_all_is_one_change_between_the_common_ends(old: str, new: str) -> No
     assert (change is None) == (old == new)
     if change is not None:
         assert old[:change.start] + change.replacement + old[change.end:] == new
+
+
+def test_settings_come_from_the_nearest_flake8_configuration(tmp_path: Path) -> None:
+    """The nearest directory with a flake8 INI config or a ``[tool.flake8]`` table is where ``ssot-check`` runs."""
+    from flake8_ssot.server.projects import load_project, run_directory
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\nssot-max-module-lines = 5\n")
+    nested = tmp_path / "packages" / "orders"
+    (nested / "tests").mkdir(parents=True)
+    (tmp_path / "packages" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no [tool.flake8]: passed over
+    assert run_directory(str(nested / "tests")) == str(tmp_path)
+    (nested / "pyproject.toml").write_text("[tool.flake8]\nssot-max-module-lines = 7\n")
+    assert run_directory(str(nested / "tests")) == str(nested)
+    document = str(nested / "tests" / "test_x.py")
+    assert load_project(str(nested / "tests"), document).settings.config.max_module_lines == 7
+    (nested / "tests" / "tox.ini").write_text("[flake8]\nssot-max-module-lines = 9\n")
+    assert load_project(str(nested / "tests"), document).settings.config.max_module_lines == 9

@@ -16,7 +16,6 @@ are written back as they were read.
 from __future__ import annotations
 
 import ast
-import bisect
 import difflib
 import functools
 import io
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Collection
 
 from flake8_ssot.fixes import SAFE, fixable, fixes_for, quick_safeties
-from flake8_ssot.fixes.edits import Document, Edit, Fix, apply, choose, import_edit
+from flake8_ssot.fixes.edits import Document, Edit, Fix, apply, choose, imports_edit
 from flake8_ssot.fixes.noqa import noqa_edits
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
@@ -126,11 +125,9 @@ def fix_source(
             break
         chosen = choose(wanted)
         edits = [edit for fix in chosen for edit in fix.edits]
-        imports = [pair for fix in chosen for pair in fix.imports]
-        if imports:
-            assert state.tree is not None
-            first = min(_line_of(state.document, edit.start) for fix in chosen if fix.imports for edit in fix.edits)
-            insertion = import_edit(state.document, state.tree, imports, first)
+        assert state.tree is not None  # the fixes were made from it
+        insertion = imports_edit(state.document, state.tree, chosen)
+        if insertion is not None:
             if any(insertion.overlaps(edit) for edit in edits):
                 chosen = [fix for fix in chosen if not fix.imports]
                 edits = [edit for fix in chosen for edit in fix.edits]
@@ -158,11 +155,6 @@ def fix_source(
     outcome.data = state.data if state.text != text else data
     outcome.findings = state.all_findings
     return outcome
-
-
-def _line_of(document: Document, offset: int) -> int:
-    """The 1-based line an offset is on."""
-    return bisect.bisect_right(document.starts, offset)
 
 
 def unified_diff(old: bytes, new: bytes, path: str) -> str:

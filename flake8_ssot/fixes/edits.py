@@ -13,6 +13,7 @@ and so do the document's lines.
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 import re
 from typing import Iterable, NamedTuple, Sequence
@@ -88,6 +89,10 @@ class Document:
     def replace(self, node: ast.AST, replacement: str) -> Edit:
         return Edit(*self.span(node), replacement)
 
+    def line_of(self, offset: int) -> int:
+        """The 1-based line an offset is on."""
+        return bisect.bisect_right(self.starts, offset)
+
     def content_end(self, line: int) -> int:
         """The offset where ``line``'s text ends, before its line break."""
         text = self.lines[line - 1]
@@ -139,6 +144,16 @@ def apply(text: str, edits: Iterable[Edit]) -> str:
 
 
 # ------------------------------------------------------------------ imports
+def imports_edit(document: Document, tree: ast.Module, fixes: Iterable[Fix]) -> Edit | None:
+    """The one insertion adding the imports ``fixes`` need (:func:`import_edit`),
+    above the first line their edits touch, or None when they need none."""
+    needing = [fix for fix in fixes if fix.imports]
+    if not needing:
+        return None
+    first = min(document.line_of(edit.start) for fix in needing for edit in fix.edits)
+    return import_edit(document, tree, [pair for fix in needing for pair in fix.imports], first)
+
+
 def import_edit(document: Document, tree: ast.Module, imports: Iterable[tuple[str, str]], before_line: int) -> Edit:
     """One insertion adding ``from module import name`` for each pair, grouped
     by module, on the line after the last top-level import that ends before

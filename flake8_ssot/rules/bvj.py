@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from flake8_ssot.collection import collect_tests, is_test_module
+from flake8_ssot.config import Config
 from flake8_ssot.context import FileContext
 from flake8_ssot.registry import Finding, finding
 
@@ -174,13 +175,20 @@ def placeholder(value: str) -> str | None:
     return None
 
 
-def _docstring_expr(node: ast.AST) -> ast.Expr | None:
+def docstring_expr(node: ast.AST) -> ast.Expr | None:
+    """The statement holding ``node``'s docstring (a module's, a class's, a function's), or None."""
     body = getattr(node, "body", None)
     if body and isinstance(body[0], ast.Expr):
         value = body[0].value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             return body[0]
     return None
+
+
+def segment_key(config: Config) -> str | None:
+    """The field whose value must name a segment (SOT203): the first field
+    group with a spelling of "segment", by its first spelling."""
+    return next((group[0] for group in config.bvj_fields if "segment" in map(_normal, group)), None)
 
 
 def _top_level_tests(ctx: FileContext) -> list[ast.AST]:
@@ -197,12 +205,12 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         return
     config = ctx.config
     known = {_normal(alt): group[0] for group in config.bvj_fields for alt in group}
-    segment_key = next((g[0] for g in config.bvj_fields if "segment" in map(_normal, g)), None)
+    segment = segment_key(config)
     segments = {s.lower() for s in config.bvj_segments}
 
     def bvj_of(node: ast.AST) -> Block | None:
         """A docstring's BVJ: its blocks' fields together, at its first header."""
-        doc = _docstring_expr(node)
+        doc = docstring_expr(node)
         blocks = parse_blocks(_docstring_lines(ctx, doc), known) if doc is not None else []
         if not blocks:
             return None
@@ -233,7 +241,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             why = placeholder(found.value)
             if why is not None:
                 yield finding((found.line, found.col), "SOT204", field=found.name, what=why)
-            elif key == segment_key and not segments & set(_WORD.findall(found.value.lower())):
+            elif key == segment and not segments & set(_WORD.findall(found.value.lower())):
                 yield finding((found.line, found.col), "SOT203", value=found.value,
                               segments=", ".join(config.bvj_segments))
 
@@ -253,7 +261,7 @@ def _misplaced_bvj(ctx: FileContext) -> str | None:
     """The first BVJ text (by line) that does not count, and why, if there is any."""
     found: list[tuple[int, str]] = []
     body = ctx.tree.body
-    docstring = _docstring_expr(ctx.tree)
+    docstring = docstring_expr(ctx.tree)
     if docstring is not None:
         for number, _col, text in _docstring_lines(ctx, docstring):
             if _MENTION.search(text):

@@ -17,7 +17,9 @@ import ast
 import re
 
 from flake8_ssot.config import Config
-from flake8_ssot.server.ranges import Change, Lines, byte_to_char
+from flake8_ssot.fixes.edits import Edit
+from flake8_ssot.rules.bvj import docstring_expr, segment_key
+from flake8_ssot.server.ranges import Lines, byte_to_char
 
 HEADER = "Business Value Justification (BVJ):"
 _PREAMBLE = re.compile(r"^(?:#!.*|[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+.*)$")
@@ -25,9 +27,10 @@ _PREAMBLE = re.compile(r"^(?:#!.*|[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+.*)$")
 
 def skeleton_lines(config: Config) -> list[str]:
     lines = [HEADER]
+    segment = segment_key(config)
     for group in config.bvj_fields:
         name = group[0]
-        if name.lower() == "segment" and config.bvj_segments:
+        if name == segment and config.bvj_segments:
             value = f"<one of {', '.join(config.bvj_segments)}>"
         else:
             value = f"<{name.lower()}>"
@@ -42,16 +45,15 @@ def _newline(text: str) -> str:
     return "\n"
 
 
-def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Change | None:
+def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Edit | None:
     """Where and what to insert for a BVJ skeleton, or None if there is no
     place for one (a docstring in single quotes, a file that does not parse)."""
     if tree is None:
         return None
     newline = _newline(lines.text)
     block = newline.join(skeleton_lines(config))
-    body = tree.body
-    first = body[0] if body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+    first = docstring_expr(tree)
+    if first is not None:
         end_line = (first.end_lineno or first.lineno) - 1
         end_char = byte_to_char(lines.content(end_line), first.end_col_offset or 0)
         end = lines.offset(end_line, end_char)
@@ -61,11 +63,11 @@ def skeleton_change(lines: Lines, tree: ast.Module | None, config: Config) -> Ch
         before = lines.text[lines.starts[end_line]:closing]
         if end_line > first.lineno - 1 and not before.strip():
             # the closing quotes are on a line of their own: insert above it
-            return Change(lines.starts[end_line], lines.starts[end_line], newline + block + newline)
-        return Change(closing, closing, newline + newline + block + newline)
+            return Edit(lines.starts[end_line], lines.starts[end_line], newline + block + newline)
+        return Edit(closing, closing, newline + newline + block + newline)
     line = 0
     while line < min(2, len(lines.lines)) and _PREAMBLE.match(lines.content(line)):
         line += 1
     at = lines.offset(line, 0)
     prefix = newline if at == len(lines.text) and lines.text and not lines.text.endswith(("\n", "\r")) else ""
-    return Change(at, at, f'{prefix}"""{newline}{block}{newline}"""{newline}')
+    return Edit(at, at, f'{prefix}"""{newline}{block}{newline}"""{newline}')

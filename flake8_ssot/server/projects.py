@@ -1,11 +1,14 @@
 """The configuration each open document is checked with, cached until a config file changes.
 
 A document's settings are what ``ssot-check`` run from the project would
-use for it: the flake8 config file found upward from the document's
-directory, the project's pytest configuration found from the document,
-the baseline the config names.  They are loaded with the working
-directory set to the config file's directory (flake8 reads
-``per-file-ignores`` patterns relative to the directory it runs in), and
+use for it: ``ssot-check`` run from the nearest directory at or above the
+document's that holds a flake8 config file (``[flake8]`` in setup.cfg,
+tox.ini or .flake8) or a pyproject.toml with a ``[tool.flake8]`` table,
+with the project's pytest configuration found from the document and the
+baseline the config names.  They are loaded with the working directory
+set to that directory (flake8 reads ``per-file-ignores`` patterns
+relative to the directory it runs in, Flake8-pyproject reads the
+pyproject.toml there), and
 cached per document directory until :meth:`Projects.forget` (a config file
 was saved, created or deleted).  A configuration error is cached too: the
 server shows it once and checks nothing under it.  Nothing is imported or
@@ -22,6 +25,7 @@ from typing import Iterator, Sequence
 from flake8_ssot.baseline import Baseline
 from flake8_ssot.config import ConfigError, find_config_file
 from flake8_ssot.project import Settings, load_settings
+from flake8_ssot.pyproject import find_pyproject
 from flake8_ssot.registry import Finding
 
 # A change to a file of one of these names may change the settings.
@@ -58,12 +62,30 @@ def _working_directory(path: str) -> Iterator[None]:
         os.chdir(previous)
 
 
+def run_directory(directory: str) -> str:
+    """Where ``ssot-check`` runs from for the files of ``directory``: the
+    nearest directory at or above it with a flake8 config file or a
+    ``[tool.flake8]`` table in pyproject.toml (the search stops below the
+    home directory, as flake8's), else ``directory``; raises ConfigError
+    for a pyproject.toml that cannot be read."""
+    config_file = find_config_file(directory)
+    stop = os.path.dirname(config_file) if config_file else None
+    home = os.path.expanduser("~")
+    path = os.path.abspath(directory)
+    while True:
+        if path == stop or find_pyproject(path) is not None:
+            return path
+        parent = os.path.dirname(path)
+        if parent == path or parent == home:
+            return directory
+        path = parent
+
+
 def load_project(directory: str, document: str | None) -> Project:
     """The project for files in ``directory``; raises ConfigError."""
-    config_file = find_config_file(directory)
-    run_from = os.path.dirname(config_file) if config_file else directory
+    run_from = run_directory(directory)
     with _working_directory(run_from):
-        settings = load_settings(cwd=directory, paths=[document] if document else [])
+        settings = load_settings(cwd=run_from, paths=[document] if document else [])
     baseline = Baseline.load(settings.config.baseline) if settings.config.baseline else None
     return Project(settings, baseline)
 

@@ -49,14 +49,6 @@ class Span(NamedTuple):
     end_char: int
 
 
-class Change(NamedTuple):
-    """Replace ``text[start:end]`` of a document with ``replacement``."""
-
-    start: int
-    end: int
-    replacement: str
-
-
 class Lines:
     """A document's text split as the Language Server Protocol splits it
     (at ``\\r\\n``, ``\\r`` and ``\\n``), with conversions to client units."""

@@ -71,9 +71,10 @@ class Checked:
     lines: Lines
     checked: list[str]  # the lines as the checker read them
     project: Project
-    findings: list[Finding]
+    findings: list[Finding]  # the reported ones: without those the baseline records
     spans: list[Span]
     diagnostics: list[types.Diagnostic]
+    all_findings: list[Finding] = field(default_factory=list)  # before the baseline's filter
     tree: ast.Module | None = None
     parsed: bool = False
 
@@ -127,11 +128,13 @@ class SsotLanguageServer(LanguageServer):
         display_name = path or "stdin"
         settings = project.settings
         if path is not None and not list(expand_paths([path], settings)):
-            findings: list[Finding] = []  # excluded by the project's exclude / extend-exclude
+            all_findings: list[Finding] = []  # excluded by the project's exclude / extend-exclude
+            findings = all_findings
         else:
-            findings = check_lines(display_name, checked_lines, settings)
-            findings = project.reported(display_name, findings, checked_lines)
-        result = Checked(uri, document.version, display_name, lines, checked_lines, project, findings, [], [])
+            all_findings = check_lines(display_name, checked_lines, settings)
+            findings = project.reported(display_name, all_findings, checked_lines)
+        result = Checked(uri, document.version, display_name, lines, checked_lines, project, findings, [], [],
+                         all_findings=all_findings)
         result.spans = [finding_span(f, checked_lines) for f in findings]
         result.diagnostics = [self._diagnostic(f, span, lines) for f, span in zip(findings, result.spans)]
         state.checked[uri] = result
