@@ -11,13 +11,12 @@ checked twice, in one run or across runs.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import runner
 from flake8_ssot.baseline import normalise_line
-from flake8_ssot.cache import load_index, open_cache, write_index
+from flake8_ssot.cache import index_path, load_index, write_index
 from flake8_ssot.facts import FileFacts
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
@@ -153,11 +152,9 @@ class BlobCache:
 def open_blob_cache(directory: str | None, settings: Settings) -> BlobCache:
     """The per-blob cache in ``directory`` (``ssot-check``'s cache directory)
     for these settings; in memory only when ``directory`` is None or unusable."""
-    findings_cache = open_cache(directory, settings) if directory else None
-    if findings_cache is None:
+    index = index_path(directory, settings, "blobs") if directory else None
+    if index is None:
         return BlobCache()
-    folder, name = os.path.split(findings_cache.index)
-    index = os.path.join(folder, "blobs-" + name.removeprefix("findings-"))
     entries, problem = load_index(index, _well_formed)
     if problem is not None:
         print(f"flake8-ssot: warning: {problem}", file=sys.stderr)
