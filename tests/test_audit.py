@@ -17,7 +17,7 @@ import pytest
 
 from flake8_ssot import report
 from flake8_ssot.progress import Progress
-from flake8_ssot.audit import blobs, render
+from flake8_ssot.audit import blobs, render, since
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import Commit, Repository
 from flake8_ssot.audit.history import sample
@@ -360,3 +360,26 @@ def test_markdown_fits_a_pull_request_comment_on_a_big_tree() -> None:
     markdown = render.since_markdown(document)
     assert len(markdown) < render.MARKDOWN_LIMIT and "more files left out" in markdown
     assert markdown.index("findings introduced") < markdown.index("### Files")
+
+
+def test_since_reports_a_changed_file_it_cannot_read_as_ssot_check_does(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "work")
+    locked = repo / "tests/integration/test_payments.py"
+    locked.write_text(locked.read_text() + "\n# changed\n")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # running as root: the file stays readable, so refuse it here
+            def refuse(path: str, *args: Any, **kwargs: Any) -> Any:
+                if os.path.samefile(path, locked):
+                    raise PermissionError(13, "Permission denied", path)
+                return open(path, *args, **kwargs)
+            monkeypatch.setattr(since, "open", refuse, raising=False)
+        status, out, err = run_report(repo, monkeypatch, capsys, "--since", "main", "--format", "json")
+    finally:
+        locked.chmod(0o644)
+    assert (status, err) == (0, "")
+    row = {row["path"]: row for row in json.loads(out)["files"]}["tests/integration/test_payments.py"]
+    assert [f["code"] for f in row["introduced"]] == ["E902"]
+    assert row["findings"] == 1 and row["lines"] == 0
+    assert row["verdict"] == "does not parse"

@@ -24,6 +24,7 @@ from flake8_ssot.facts import CHECKED, SYNTAX_ERROR, UNREADABLE
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
 from flake8_ssot.report import _family, audit
+from flake8_ssot.runner import _unreadable
 
 SCHEMA_VERSION = 1
 FAMILY_ORDER = ("doubles", "bvj", "environ", "bases", "hygiene", "internal", "flake8")
@@ -108,9 +109,14 @@ def since_document(
 
     old_blobs = repo.read_blobs([base_tree[old] for *_, old in changed if old] + [base_tree[p] for _, p in removed])
     items: list[tuple[str, bytes]] = []
+    unreadable: dict[str, Analysed] = {}  # by repository path: E902, as ssot-check reports a file it cannot open
     for _status, name, path, old in changed:
-        with open(os.path.join(repo.top, path), "rb") as handle:
-            items.append((name, handle.read()))
+        try:
+            with open(os.path.join(repo.top, path), "rb") as handle:
+                items.append((name, handle.read()))
+        except OSError as error:
+            report = _unreadable(name, error, settings, with_facts=True)
+            unreadable[path] = Analysed(report, 0, ("",) * len(report.findings))
         if old:
             items.append((name, old_blobs[base_tree[old]]))  # checked under today's name: same scope
     items += [(name, old_blobs[base_tree[path]]) for name, path in removed]
@@ -121,7 +127,7 @@ def since_document(
     totals: Counter[str] = Counter()
     groups: dict[str, Counter[str]] = {}
     for status, name, path, old in changed:
-        new = next(results)
+        new = unreadable[path] if path in unreadable else next(results)
         before = next(results) if old else None
         introduced, fixed = _difference(new, before)
         reports.append(new.report)
