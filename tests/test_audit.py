@@ -383,3 +383,19 @@ def test_since_reports_a_changed_file_it_cannot_read_as_ssot_check_does(
     assert [f["code"] for f in row["introduced"]] == ["E902"]
     assert row["findings"] == 1 and row["lines"] == 0
     assert row["verdict"] == "does not parse"
+
+
+def test_since_matches_findings_as_a_baseline_does_so_a_reformatted_file_introduces_nothing(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "work")
+    search = repo / "tests/integration/test_search.py"
+    text = search.read_text()
+    assert "    assert mock.MagicMock()\n" in text
+    reformatted = "    assert (\n        mock.MagicMock(\n        )\n    )\n"  # the finding's line changes
+    search.write_text(text.replace("    assert mock.MagicMock()\n", reformatted))
+    status, out, err = run_report(repo, monkeypatch, capsys, "--since", "main", "--format", "json")
+    assert (status, err) == (0, "")
+    (row,) = json.loads(out)["files"]
+    assert (row["path"], row["findings"], row["findings_before"]) == ("tests/integration/test_search.py", 1, 1)
+    assert (row["introduced"], row["fixed"]) == ([], [])
+    assert row["verdict"] == "findings, none new"

@@ -11,11 +11,12 @@ checked twice, in one run or across runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import runner
-from flake8_ssot.baseline import normalise_line
+from flake8_ssot.baseline import keys_of
 from flake8_ssot.cache import index_path, load_index, write_index
 from flake8_ssot.facts import FileFacts
 from flake8_ssot.project import Settings
@@ -24,9 +25,9 @@ from flake8_ssot.runner import FileReport, analyse_lines, decode_lines
 
 
 class Analysed(NamedTuple):
-    """One file's report (findings and facts), its length in lines, and the
-    whitespace-normalised text of each finding's line (to match a finding
-    with the same one in another version of the file)."""
+    """One file's report (findings and facts), its length in lines, and each
+    finding's anchor as a baseline keys it (:func:`flake8_ssot.baseline.keys_of`),
+    to match a finding with the same one in another version of the file."""
 
     report: FileReport
     lines: int
@@ -37,7 +38,7 @@ def analyse(display_name: str, data: bytes, settings: Settings) -> Analysed:
     """What ``ssot-report`` records for a file with these bytes at this path."""
     lines = decode_lines(data)
     report = analyse_lines(display_name, lines, settings, with_facts=True)
-    texts = tuple(normalise_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else "" for f in report.findings)
+    texts = tuple(key.text for key in keys_of(display_name, report.findings, lines, os.curdir))
     return Analysed(report, len(lines), texts)
 
 
