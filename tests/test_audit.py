@@ -132,6 +132,45 @@ def test_history_checks_each_commit_with_its_own_configuration(
     assert row_numbers(last) == tree_numbers(checkout(repo, last["commit"], tmp_path / "last"), monkeypatch, capsys)
 
 
+TOML = '[tool.flake8]\nssot-environ-allowed-paths = ["shared/env.py"]\n'
+
+
+@pytest.mark.parametrize("setup_cfg", ["", "[flake8]\nextend-ignore = SOT1\n"],
+                         ids=["pyproject-only", "beside-setup.cfg"])
+def test_history_reads_tool_flake8_in_pyproject_as_of_each_commit(
+        setup_cfg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "toml"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / ".gitignore").write_text(".ssot_cache/\n")
+    make_project(root)
+    (root / "setup.cfg").unlink()
+    if setup_cfg:  # [tool.flake8] replaces setup.cfg's [flake8] (as with Flake8-pyproject): SOT101 stays reported
+        (root / "setup.cfg").write_text(setup_cfg)
+    (root / "pyproject.toml").write_text(TOML)
+    commit_all(root, "the project", "2026-11-01T10:00:00Z")
+    (root / "pyproject.toml").write_text(TOML + 'extend-select = ["SOT5"]\n')
+    commit_all(root, "config", "2026-11-02T10:00:00Z")
+    # not committed: the working tree's table has a key no commit has (it must not reach them)
+    (root / "pyproject.toml").write_text(TOML + 'extend-ignore = ["SOT302"]\n')
+    status, out, err = run_report(root, monkeypatch, capsys, "--history", "main", "--format", "json")
+    assert (status, err) == (0, "")
+    document = json.loads(out)
+    assert document["history"]["config_file"] == "pyproject.toml"
+    assert [row["config_differs"] for row in document["commits"]] == [True, True]
+    first, last = document["commits"]
+    assert {"SOT101", "SOT302"} <= first["codes"].keys() and "SOT505" not in first["codes"]
+    assert "SOT505" in last["codes"]
+    assert (root / ".ssot_cache").is_dir()  # ssot-check's cache directory: beside pyproject.toml
+    for index, row in enumerate(document["commits"]):
+        where = checkout(root, row["commit"], tmp_path / f"checkout{index}")
+        assert row_numbers(row) == tree_numbers(where, monkeypatch, capsys)
+    status, out, err = run_report(root, monkeypatch, capsys, "--history", "main", "--format", "json",
+                                  "--extend-ignore", "SOT2")  # the command line still wins
+    assert (status, err) == (0, "")
+    assert not any(code.startswith("SOT2") for row in json.loads(out)["commits"] for code in row["codes"])
+
+
 def test_history_checks_each_blob_once_and_caches_across_runs(
         repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     checked: list[str] = []
