@@ -24,6 +24,7 @@ import itertools
 import json
 import os
 import posixpath
+import sys
 import tempfile
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -33,9 +34,14 @@ from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import PREFIX, Commit, GitError, Repository
 from flake8_ssot.config import OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.project import FLAKE8_OPTIONS, Settings, load_settings
-from flake8_ssot.pyproject import SECTION, tomllib
+from flake8_ssot.pyproject import SECTION
 from flake8_ssot.report import _percent as percent
 from flake8_ssot.report import audit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 SCHEMA_VERSION = 1
 INI_FILES = ("setup.cfg", "tox.ini", ".flake8")  # config files whose options are read at each commit
