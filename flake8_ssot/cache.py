@@ -249,9 +249,11 @@ def load_index(index: str, well_formed: Callable[[object], bool] = _well_formed)
     return entries, None
 
 
-def open_cache(directory: str, settings: Settings) -> Cache | None:
-    """The cache in ``directory`` for these settings, or None (after a warning)
-    when the directory cannot be created or written."""
+def index_path(directory: str, settings: Settings, kind: str = "findings") -> str | None:
+    """The index file of ``kind`` (``findings``; ``blobs`` for ``ssot-report``'s
+    audits) in ``directory`` for these settings, named by the tool's and the
+    settings' fingerprint; the directory is created.  None (after a warning)
+    when the directory cannot be created or written.  Nothing is read."""
     try:
         os.makedirs(directory, exist_ok=True)
         for name, text in _MARKERS.items():
@@ -267,7 +269,15 @@ def open_cache(directory: str, settings: Settings) -> Cache | None:
         print(f"flake8-ssot: warning: cannot use cache directory {directory} ({type(error).__name__}: {error}); "
               "running without the cache", file=sys.stderr)
         return None
-    index = os.path.join(directory, f"findings-{fingerprint}.json")
+    return os.path.join(directory, f"{kind}-{fingerprint}.json")
+
+
+def open_cache(directory: str, settings: Settings) -> Cache | None:
+    """The cache in ``directory`` for these settings, or None (after a warning)
+    when the directory cannot be created or written."""
+    index = index_path(directory, settings)
+    if index is None:
+        return None
     entries, problem = load_index(index)
     cache = Cache(index, entries)
     if problem is not None:

@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.cli import add_project_arguments, load_project, warn_about_inputs
+from flake8_ssot.cli import add_project_arguments, resolve_project, warn_about_inputs
 from flake8_ssot.config import ConfigError
 from flake8_ssot.context import E2E, INTEGRATION
 from flake8_ssot.facts import CHECKED, NOT_CHECKED, SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
@@ -337,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     audit_cli.check_arguments(parser, args)
     try:
-        settings = load_project(args)
+        settings, resolved = resolve_project(args)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -349,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.since or args.history:
             progress = on_terminal(sys.stderr, "ssot-report", 1)
-            return audit_cli.run(args, settings, progress.show if progress else None, write)
+            return audit_cli.run(args, settings, resolved, progress.show if progress else None, write)
         paths = list(expand_paths(args.paths, settings))
         warn_about_inputs(args.paths, paths, settings)
         progress = on_terminal(sys.stderr, "ssot-report", len(paths))

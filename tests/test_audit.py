@@ -17,7 +17,7 @@ import pytest
 
 from flake8_ssot import report
 from flake8_ssot.progress import Progress
-from flake8_ssot.audit import blobs, render
+from flake8_ssot.audit import blobs, render, since
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import Commit, Repository
 from flake8_ssot.audit.history import sample
@@ -132,6 +132,45 @@ def test_history_checks_each_commit_with_its_own_configuration(
     assert row_numbers(last) == tree_numbers(checkout(repo, last["commit"], tmp_path / "last"), monkeypatch, capsys)
 
 
+TOML = '[tool.flake8]\nssot-environ-allowed-paths = ["shared/env.py"]\n'
+
+
+@pytest.mark.parametrize("setup_cfg", ["", "[flake8]\nextend-ignore = SOT1\n"],
+                         ids=["pyproject-only", "beside-setup.cfg"])
+def test_history_reads_tool_flake8_in_pyproject_as_of_each_commit(
+        setup_cfg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "toml"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / ".gitignore").write_text(".ssot_cache/\n")
+    make_project(root)
+    (root / "setup.cfg").unlink()
+    if setup_cfg:  # [tool.flake8] replaces setup.cfg's [flake8] (as with Flake8-pyproject): SOT101 stays reported
+        (root / "setup.cfg").write_text(setup_cfg)
+    (root / "pyproject.toml").write_text(TOML)
+    commit_all(root, "the project", "2026-11-01T10:00:00Z")
+    (root / "pyproject.toml").write_text(TOML + 'extend-select = ["SOT5"]\n')
+    commit_all(root, "config", "2026-11-02T10:00:00Z")
+    # not committed: the working tree's table has a key no commit has (it must not reach them)
+    (root / "pyproject.toml").write_text(TOML + 'extend-ignore = ["SOT302"]\n')
+    status, out, err = run_report(root, monkeypatch, capsys, "--history", "main", "--format", "json")
+    assert (status, err) == (0, "")
+    document = json.loads(out)
+    assert document["history"]["config_file"] == "pyproject.toml"
+    assert [row["config_differs"] for row in document["commits"]] == [True, True]
+    first, last = document["commits"]
+    assert {"SOT101", "SOT302"} <= first["codes"].keys() and "SOT505" not in first["codes"]
+    assert "SOT505" in last["codes"]
+    assert (root / ".ssot_cache").is_dir()  # ssot-check's cache directory: beside pyproject.toml
+    for index, row in enumerate(document["commits"]):
+        where = checkout(root, row["commit"], tmp_path / f"checkout{index}")
+        assert row_numbers(row) == tree_numbers(where, monkeypatch, capsys)
+    status, out, err = run_report(root, monkeypatch, capsys, "--history", "main", "--format", "json",
+                                  "--extend-ignore", "SOT2")  # the command line still wins
+    assert (status, err) == (0, "")
+    assert not any(code.startswith("SOT2") for row in json.loads(out)["commits"] for code in row["codes"])
+
+
 def test_history_checks_each_blob_once_and_caches_across_runs(
         repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     checked: list[str] = []
@@ -149,7 +188,10 @@ def test_history_checks_each_blob_once_and_caches_across_runs(
     checked.clear()
     second = run_report(repo, monkeypatch, capsys, "--history", "main", "--format", "json")
     assert checked == [] and second == first  # the per-blob cache in .ssot_cache
-    assert any(name.startswith("blobs-") for name in os.listdir(repo / ".ssot_cache"))
+    (blob_index,) = [name for name in os.listdir(repo / ".ssot_cache") if name.startswith("blobs-")]
+    # ssot-check's findings index of the same settings is never read (nor warned about) to name it
+    (repo / ".ssot_cache" / blob_index.replace("blobs-", "findings-")).write_text("{corrupt")
+    assert run_report(repo, monkeypatch, capsys, "--history", "main", "--format", "json") == first
     run_report(repo, monkeypatch, capsys, "--history", "main", "--no-cache", "--format", "json")
     assert len(checked) == len(PROJECT_PY) + 3
 
@@ -360,3 +402,42 @@ def test_markdown_fits_a_pull_request_comment_on_a_big_tree() -> None:
     markdown = render.since_markdown(document)
     assert len(markdown) < render.MARKDOWN_LIMIT and "more files left out" in markdown
     assert markdown.index("findings introduced") < markdown.index("### Files")
+
+
+def test_since_reports_a_changed_file_it_cannot_read_as_ssot_check_does(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "work")
+    locked = repo / "tests/integration/test_payments.py"
+    locked.write_text(locked.read_text() + "\n# changed\n")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # running as root: the file stays readable, so refuse it here
+            def refuse(path: str, *args: Any, **kwargs: Any) -> Any:
+                if os.path.samefile(path, locked):
+                    raise PermissionError(13, "Permission denied", path)
+                return open(path, *args, **kwargs)
+            monkeypatch.setattr(since, "open", refuse, raising=False)
+        status, out, err = run_report(repo, monkeypatch, capsys, "--since", "main", "--format", "json")
+    finally:
+        locked.chmod(0o644)
+    assert (status, err) == (0, "")
+    row = {row["path"]: row for row in json.loads(out)["files"]}["tests/integration/test_payments.py"]
+    assert [f["code"] for f in row["introduced"]] == ["E902"]
+    assert row["findings"] == 1 and row["lines"] == 0
+    assert row["verdict"] == "does not parse"
+
+
+def test_since_matches_findings_as_a_baseline_does_so_a_reformatted_file_introduces_nothing(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "work")
+    search = repo / "tests/integration/test_search.py"
+    text = search.read_text()
+    assert "    assert mock.MagicMock()\n" in text
+    reformatted = "    assert (\n        mock.MagicMock(\n        )\n    )\n"  # the finding's line changes
+    search.write_text(text.replace("    assert mock.MagicMock()\n", reformatted))
+    status, out, err = run_report(repo, monkeypatch, capsys, "--since", "main", "--format", "json")
+    assert (status, err) == (0, "")
+    (row,) = json.loads(out)["files"]
+    assert (row["path"], row["findings"], row["findings_before"]) == ("tests/integration/test_search.py", 1, 1)
+    assert (row["introduced"], row["fixed"]) == ([], [])
+    assert row["verdict"] == "findings, none new"

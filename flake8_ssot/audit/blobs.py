@@ -16,8 +16,8 @@ import sys
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import runner
-from flake8_ssot.baseline import normalise_line
-from flake8_ssot.cache import load_index, open_cache, write_index
+from flake8_ssot.baseline import keys_of
+from flake8_ssot.cache import index_path, load_index, write_index
 from flake8_ssot.facts import FileFacts
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
@@ -25,9 +25,9 @@ from flake8_ssot.runner import FileReport, analyse_lines, decode_lines
 
 
 class Analysed(NamedTuple):
-    """One file's report (findings and facts), its length in lines, and the
-    whitespace-normalised text of each finding's line (to match a finding
-    with the same one in another version of the file)."""
+    """One file's report (findings and facts), its length in lines, and each
+    finding's anchor as a baseline keys it (:func:`flake8_ssot.baseline.keys_of`),
+    to match a finding with the same one in another version of the file."""
 
     report: FileReport
     lines: int
@@ -38,7 +38,7 @@ def analyse(display_name: str, data: bytes, settings: Settings) -> Analysed:
     """What ``ssot-report`` records for a file with these bytes at this path."""
     lines = decode_lines(data)
     report = analyse_lines(display_name, lines, settings, with_facts=True)
-    texts = tuple(normalise_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else "" for f in report.findings)
+    texts = tuple(key.text for key in keys_of(display_name, report.findings, lines, os.curdir))
     return Analysed(report, len(lines), texts)
 
 
@@ -153,11 +153,9 @@ class BlobCache:
 def open_blob_cache(directory: str | None, settings: Settings) -> BlobCache:
     """The per-blob cache in ``directory`` (``ssot-check``'s cache directory)
     for these settings; in memory only when ``directory`` is None or unusable."""
-    findings_cache = open_cache(directory, settings) if directory else None
-    if findings_cache is None:
+    index = index_path(directory, settings, "blobs") if directory else None
+    if index is None:
         return BlobCache()
-    folder, name = os.path.split(findings_cache.index)
-    index = os.path.join(folder, "blobs-" + name.removeprefix("findings-"))
     entries, problem = load_index(index, _well_formed)
     if problem is not None:
         print(f"flake8-ssot: warning: {problem}", file=sys.stderr)

@@ -12,9 +12,9 @@ from flake8_ssot.audit.git import GitError, Repository
 from flake8_ssot.audit.history import EVERY_HELP, Configurations, history_document, parse_every
 from flake8_ssot.audit.since import since_document
 from flake8_ssot.cache import default_directory
-from flake8_ssot.config import find_config_file
 from flake8_ssot.config import OPTIONS_BY_KEY
-from flake8_ssot.project import FLAKE8_OPTIONS, Settings
+from flake8_ssot.project import FLAKE8_OPTIONS, Resolved, Settings
+from flake8_ssot.pyproject import find_pyproject
 
 FORMATS = ("table", "markdown", "json", "html", "csv", "svg")
 # which formats each mode writes
@@ -70,9 +70,10 @@ def overrides(args: argparse.Namespace) -> dict[str, object]:
             if hasattr(args, key.replace("-", "_"))}
 
 
-def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None] | None,
+def run(args: argparse.Namespace, settings: Settings, resolved: Resolved, show: Callable[[str], None] | None,
         write: Callable[[str], None]) -> int:
-    """``--since`` or ``--history``: the exit status."""
+    """``--since`` or ``--history``: the exit status; ``settings`` and ``resolved``
+    as :func:`flake8_ssot.cli.resolve_project` gives them."""
     paths: Sequence[str] = args.paths
     try:
         with Repository() as repo:
@@ -84,11 +85,12 @@ def run(args: argparse.Namespace, settings: Settings, show: Callable[[str], None
                 )
                 write(render.SINCE[args.format](document))
                 return 1 if args.fail_on_new and document["summary"]["introduced"] else 0
+            config_file = resolved.config_file  # as ssot-check finds it: [tool.flake8] first
             directory = None if args.no_cache else os.path.abspath(
-                args.cache_dir or default_directory(args.config, args.isolated))
-            config_file = None if args.isolated else args.config or find_config_file(os.getcwd())
+                args.cache_dir or default_directory(config_file, config_file is None))
+            toml = config_file is not None and config_file == find_pyproject(resolved.cwd, args.toml_config)
             configurations = Configurations(repo, settings, config_file, overrides(args), paths, directory,
-                                            args.jobs)
+                                            args.jobs, toml)
             document = history_document(repo, args.history, args.every, paths, configurations, show)
             for problem in configurations.problems:
                 print(f"ssot-report: warning: {problem}; checked with the working tree's configuration",

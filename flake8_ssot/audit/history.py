@@ -9,8 +9,10 @@ sampled commit the tree is listed with ``git ls-tree``, the files
 ``ssot-check`` would check are chosen as a walk of a checkout would choose
 them, and each (blob, path) not seen before is read through one
 ``git cat-file --batch`` process and checked, with the configuration the
-commit had (:class:`Configurations`); the numbers are those ``ssot-report``
-prints on a checkout of that commit.
+commit had (:class:`Configurations`: the ``[flake8]`` section of the config
+file in use, or ``pyproject.toml``'s ``[tool.flake8]`` table when that is the
+configuration); the numbers are those ``ssot-report`` prints on a checkout
+of that commit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import itertools
 import json
 import os
 import posixpath
+import sys
+import tempfile
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from flake8_ssot import __version__
@@ -30,8 +34,14 @@ from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import PREFIX, Commit, GitError, Repository
 from flake8_ssot.config import OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.project import FLAKE8_OPTIONS, Settings, load_settings
+from flake8_ssot.pyproject import SECTION
 from flake8_ssot.report import _percent as percent
 from flake8_ssot.report import audit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 SCHEMA_VERSION = 1
 INI_FILES = ("setup.cfg", "tox.ini", ".flake8")  # config files whose options are read at each commit
@@ -123,7 +133,14 @@ class Tally:
         return merge(parts) if parts else numbers(audit([], self.settings))
 
 
-def _options(text: str) -> dict[str, str] | None:
+Options = Mapping[str, "str | list[str]"]
+
+
+def _read(key: str) -> bool:
+    return key.replace("_", "-") in FLAKE8_OPTIONS or key.replace("_", "-") in OPTIONS_BY_KEY
+
+
+def _options(text: str) -> Options | None:
     """The ``[flake8]`` options of a config file's text that ``ssot-check`` reads; None if it does not parse."""
     parser = configparser.RawConfigParser()
     try:
@@ -132,8 +149,21 @@ def _options(text: str) -> dict[str, str] | None:
         return None
     if not parser.has_section("flake8"):
         return {}
-    return {key.replace("_", "-"): " ".join(value.split()) for key, value in parser.items("flake8")
-            if key.replace("_", "-") in FLAKE8_OPTIONS or key.replace("_", "-") in OPTIONS_BY_KEY}
+    return {key.replace("_", "-"): " ".join(value.split()) for key, value in parser.items("flake8") if _read(key)}
+
+
+def _table_options(text: str) -> Options | None:
+    """The options of a TOML file's ``[tool.flake8]`` table that ``ssot-check`` reads, as
+    Flake8-pyproject passes them (lists stay lists, other values become strings); None if it does not parse."""
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return None
+    table = tool.get(SECTION) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {key.replace("_", "-"): [str(item) for item in value] if isinstance(value, list)
+            else " ".join(str(value).split()) for key, value in table.items() if _read(key)}
 
 
 class Variant(NamedTuple):
@@ -148,31 +178,37 @@ class Variant(NamedTuple):
 
 class Configurations:
     """Each commit is checked with its own configuration: the options
-    ``ssot-check`` reads from the config file in use (the working tree's
-    ``setup.cfg``, ``tox.ini`` or ``.flake8``, as it was at that commit),
-    with the command-line options over them.  Commits whose options are the
-    working tree's share its settings; each other set of options gets its
-    settings, file selection, blob cache and workers once."""
+    ``ssot-check`` reads from the config file in use (``config_file``: the
+    working tree's ``setup.cfg``, ``tox.ini`` or ``.flake8``, or, when
+    ``toml`` says it is the configuration, the ``[tool.flake8]`` table of
+    ``pyproject.toml`` or the ``--toml-config`` file, as it was at that
+    commit), with the command-line options over them; no other config file
+    on disk is read for a commit.  Commits whose options are the working
+    tree's share its settings; each other set of options gets its settings,
+    file selection, blob cache and workers once."""
 
     def __init__(self, repo: Repository, settings: Settings, config_file: str | None,
-                 overrides: Mapping[str, object], paths: Sequence[str], cache_dir: str | None, jobs: int) -> None:
+                 overrides: Mapping[str, object], paths: Sequence[str], cache_dir: str | None, jobs: int,
+                 toml: bool = False) -> None:
         self.repo, self.overrides, self.paths, self.cache_dir, self.jobs = repo, overrides, paths, cache_dir, jobs
-        if config_file and os.path.basename(config_file) not in INI_FILES:
+        if config_file and not toml and os.path.basename(config_file) not in INI_FILES:
             config_file = None  # a file of another format: the working tree's configuration for every commit
+        self.parse = _table_options if toml else _options
         found = repo.working_blob(config_file) if config_file else None
         self.path, sha = found or (None, None)
         self.config_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else repo.cwd
         self.root = settings.config.root
-        self.working: dict[str, str] | None = None
+        self.working: Options | None = None
         if config_file and found:
             with open(config_file, encoding="utf-8", errors="replace") as handle:
-                self.working = _options(handle.read())
-        self._options_at: dict[str | None, dict[str, str] | None] = {sha: self.working}
+                self.working = self.parse(handle.read())
+        self._options_at: dict[str | None, Options | None] = {sha: self.working}
         self._variants: dict[str, Variant] = {self._key(self.working): self._variant(settings)}
         self.problems: list[str] = []
+        self._no_table: str | None = None  # an empty TOML file: a commit's settings read no pyproject.toml on disk
 
     @staticmethod
-    def _key(options: dict[str, str] | None) -> str:
+    def _key(options: Options | None) -> str:
         return json.dumps(options, sort_keys=True)
 
     def _variant(self, settings: Settings) -> Variant:
@@ -187,12 +223,17 @@ class Configurations:
         sha = self.repo.blob_at(tree, self.path)
         if sha not in self._options_at:
             text = self.repo.read_blobs([sha])[sha].decode("utf-8", "replace") if sha else ""
-            self._options_at[sha] = _options(text)
+            self._options_at[sha] = self.parse(text)
         options = self._options_at[sha]
         key = self._key(options)
         if key not in self._variants:
+            if self._no_table is None:
+                handle, self._no_table = tempfile.mkstemp(prefix="ssot-report-", suffix=".toml")
+                os.close(handle)
             try:
-                own = load_settings({**(options or {}), **self.overrides}, isolated=True, cwd=self.config_dir)
+                # isolated, and --toml-config naming a file without the table: only these options
+                own = load_settings({**(options or {}), **self.overrides}, isolated=True, cwd=self.config_dir,
+                                    toml_config=self._no_table)
             except ConfigError as error:  # options this version of flake8-ssot no longer takes
                 self.problems.append(f"{self.path} at blob {sha}: {error}")
                 self._variants[key] = self._variants[self._key(self.working)]
@@ -206,6 +247,9 @@ class Configurations:
         for variant in {id(v): v for v in self._variants.values()}.values():
             variant.cache.save()
             variant.checker.close()
+        if self._no_table is not None:
+            os.remove(self._no_table)
+            self._no_table = None
 
 
 class Progress:

@@ -5,9 +5,10 @@ HEAD: committed, staged, unstaged and untracked (not ignored) files, renames
 followed.  Each changed file that ``ssot-check`` would check is checked as
 it is now and as it was at the merge base (read from git objects, nothing
 checked out), and a finding is *introduced* when the new version has more
-findings of its code on a line of its text (whitespace normalised) than the
-old version, *fixed* the other way round: the matching a baseline uses, so
-code that only moves introduces and fixes nothing.
+findings of its code with the same anchor (the statement or definition it
+is in, as a baseline keys findings) than the old version, *fixed* the other
+way round: the matching a baseline uses, so code that only moves or is
+reformatted introduces and fixes nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from flake8_ssot import __version__
 from flake8_ssot.audit.blobs import Analysed, Checker
 from flake8_ssot.audit.files import FileSelector
 from flake8_ssot.audit.git import Repository
+from flake8_ssot.baseline import Key, occurrences
 from flake8_ssot.facts import CHECKED, SYNTAX_ERROR, UNREADABLE
 from flake8_ssot.project import Settings
 from flake8_ssot.registry import Finding
 from flake8_ssot.report import _family, audit
+from flake8_ssot.runner import _unreadable
 
 SCHEMA_VERSION = 1
 FAMILY_ORDER = ("doubles", "bvj", "environ", "bases", "hygiene", "internal", "flake8")
@@ -40,16 +43,13 @@ def _is_test_module(analysed: Analysed | None) -> bool:
 
 
 def _difference(new: Analysed, old: Analysed | None) -> tuple[list[Finding], list[Finding]]:
-    """(findings of ``new`` that ``old`` does not have, findings of ``old`` that ``new`` does not have)."""
-    def keyed(analysed: Analysed | None) -> list[tuple[Finding, tuple[str, str, int]]]:
+    """(findings of ``new`` that ``old`` does not have, findings of ``old`` that ``new`` does not have),
+    matched as a baseline matches them: by code and anchor, the n-th occurrence of a key with the n-th."""
+    def keyed(analysed: Analysed | None) -> list[tuple[Finding, tuple[Key, int]]]:
         if analysed is None:
             return []
-        seen: Counter[tuple[str, str]] = Counter()
-        out = []
-        for found, text in zip(analysed.report.findings, analysed.texts):
-            seen[found.code, text] += 1
-            out.append((found, (found.code, text, seen[found.code, text])))
-        return out
+        keys = [Key("", found.code, text) for found, text in zip(analysed.report.findings, analysed.texts)]
+        return list(zip(analysed.report.findings, zip(keys, occurrences(keys))))
 
     new_keyed, old_keyed = keyed(new), keyed(old)
     old_keys = {key for _, key in old_keyed}
@@ -108,9 +108,14 @@ def since_document(
 
     old_blobs = repo.read_blobs([base_tree[old] for *_, old in changed if old] + [base_tree[p] for _, p in removed])
     items: list[tuple[str, bytes]] = []
+    unreadable: dict[str, Analysed] = {}  # by repository path: E902, as ssot-check reports a file it cannot open
     for _status, name, path, old in changed:
-        with open(os.path.join(repo.top, path), "rb") as handle:
-            items.append((name, handle.read()))
+        try:
+            with open(os.path.join(repo.top, path), "rb") as handle:
+                items.append((name, handle.read()))
+        except OSError as error:
+            report = _unreadable(name, error, settings, with_facts=True)
+            unreadable[path] = Analysed(report, 0, ("",) * len(report.findings))
         if old:
             items.append((name, old_blobs[base_tree[old]]))  # checked under today's name: same scope
     items += [(name, old_blobs[base_tree[path]]) for name, path in removed]
@@ -121,7 +126,7 @@ def since_document(
     totals: Counter[str] = Counter()
     groups: dict[str, Counter[str]] = {}
     for status, name, path, old in changed:
-        new = next(results)
+        new = unreadable[path] if path in unreadable else next(results)
         before = next(results) if old else None
         introduced, fixed = _difference(new, before)
         reports.append(new.report)
