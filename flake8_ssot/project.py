@@ -159,6 +159,7 @@ def resolve_settings(
     cwd: str | None = None,
     toml_config: str | None = None,
     paths: Sequence[str] = (),
+    read_pyproject: bool = True,
 ) -> tuple[Settings, Resolved]:
     """The settings flake8 would use when run from ``cwd`` with these
     options, and where each value came from.
@@ -169,11 +170,13 @@ def resolve_settings(
     names, ``toml_config`` Flake8-pyproject's.  A ``[tool.flake8]`` table in
     ``pyproject.toml`` (in ``cwd``, or ``toml_config``) replaces every other
     config file, as with Flake8-pyproject (:mod:`flake8_ssot.pyproject`).
-    The project's pytest configuration is found from ``paths`` (the checked
+    ``read_pyproject=False`` reads no ``[tool.flake8]`` table (options given
+    in full, as ``ssot-report --history`` replays a commit's).  The
+    project's pytest configuration is found from ``paths`` (the checked
     paths) as pytest finds it.  Raises ConfigError with a one-line message.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
-    pyproject = find_pyproject(cwd, toml_config)
+    pyproject = find_pyproject(cwd, toml_config) if read_pyproject else None
     if pyproject is not None:
         config_file: str | None = pyproject
         files = [pyproject]

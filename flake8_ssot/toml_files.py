@@ -32,6 +32,11 @@ def _parsed(path: str, _mtime_ns: int, _size: int) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def parse_toml(text: str) -> dict[str, Any]:
+    """A TOML document from text (a file as stored in git).  Raises TOMLDecodeError."""
+    return tomllib.loads(text)
+
+
 def one_line(error: Exception) -> str:
     """An error's text on one line (for ConfigError messages)."""
     return " ".join(str(getattr(error, "strerror", None) or error).split())

@@ -24,8 +24,6 @@ import itertools
 import json
 import os
 import posixpath
-import sys
-import tempfile
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from flake8_ssot import __version__
@@ -37,11 +35,8 @@ from flake8_ssot.project import FLAKE8_OPTIONS, Settings, load_settings
 from flake8_ssot.pyproject import SECTION
 from flake8_ssot.report import _percent as percent
 from flake8_ssot.report import audit
+from flake8_ssot.toml_files import TOMLDecodeError, parse_toml
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 SCHEMA_VERSION = 1
 INI_FILES = ("setup.cfg", "tox.ini", ".flake8")  # config files whose options are read at each commit
@@ -156,8 +151,8 @@ def _table_options(text: str) -> Options | None:
     """The options of a TOML file's ``[tool.flake8]`` table that ``ssot-check`` reads, as
     Flake8-pyproject passes them (lists stay lists, other values become strings); None if it does not parse."""
     try:
-        tool = tomllib.loads(text).get("tool")
-    except tomllib.TOMLDecodeError:
+        tool = parse_toml(text).get("tool")
+    except TOMLDecodeError:
         return None
     table = tool.get(SECTION) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
@@ -205,7 +200,6 @@ class Configurations:
         self._options_at: dict[str | None, Options | None] = {sha: self.working}
         self._variants: dict[str, Variant] = {self._key(self.working): self._variant(settings)}
         self.problems: list[str] = []
-        self._no_table: str | None = None  # an empty TOML file: a commit's settings read no pyproject.toml on disk
 
     @staticmethod
     def _key(options: Options | None) -> str:
@@ -227,13 +221,10 @@ class Configurations:
         options = self._options_at[sha]
         key = self._key(options)
         if key not in self._variants:
-            if self._no_table is None:
-                handle, self._no_table = tempfile.mkstemp(prefix="ssot-report-", suffix=".toml")
-                os.close(handle)
             try:
-                # isolated, and --toml-config naming a file without the table: only these options
+                # only these options: no config file on disk, pyproject.toml's table included
                 own = load_settings({**(options or {}), **self.overrides}, isolated=True, cwd=self.config_dir,
-                                    toml_config=self._no_table)
+                                    read_pyproject=False)
             except ConfigError as error:  # options this version of flake8-ssot no longer takes
                 self.problems.append(f"{self.path} at blob {sha}: {error}")
                 self._variants[key] = self._variants[self._key(self.working)]
@@ -247,9 +238,6 @@ class Configurations:
         for variant in {id(v): v for v in self._variants.values()}.values():
             variant.cache.save()
             variant.checker.close()
-        if self._no_table is not None:
-            os.remove(self._no_table)
-            self._no_table = None
 
 
 class Progress:
