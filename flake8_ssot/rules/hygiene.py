@@ -405,18 +405,27 @@ def _tests_asserting_nothing(ctx: FileContext, tests: list[Located], skipped: se
 # --------------------------------------------------------------------- SOT507
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance between ``a`` and ``b``, or ``limit + 1`` once it
-    is certain to exceed ``limit``."""
+    is certain to exceed ``limit``.
+
+    Only the diagonal band ``|i - j| <= limit`` of the table is computed: a
+    cell outside it is more than ``limit`` edits away whatever the strings
+    (Ukkonen), so every literal costs ``len(a) * (2 * limit + 1)`` steps
+    rather than ``len(a) * len(b)``."""
+    over = limit + 1
     if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
+        return over
+    width = len(b)
+    previous = [j if j <= limit else over for j in range(width + 1)]
     for i, char in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
-        if min(current) > limit:
-            return limit + 1
+        low, high = max(1, i - limit), min(width, i + limit)
+        current = [over] * (width + 1)
+        current[0] = i if i <= limit else over
+        for j in range(low, high + 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != b[j - 1]))
+        if min(current[low - 1:high + 1]) > limit:
+            return over
         previous = current
-    return min(previous[-1], limit + 1)
+    return min(previous[width], over)
 
 
 def _docstrings(ctx: FileContext) -> set[int]:
