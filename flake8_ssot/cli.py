@@ -22,7 +22,7 @@ from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.fixes import SAFE, UNSAFE
 from flake8_ssot.fixes.run import run_fixes
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
-from flake8_ssot.output import quiet_filenames, source_lines, statistics
+from flake8_ssot.output import quiet_filenames, source_lines, statistics, write_report
 from flake8_ssot.progress import on_terminal
 from flake8_ssot.project import (
     FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Resolved, Settings, expand_paths, resolve_settings,
@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(text + count)
     else:
         try:
-            _write(text, args.output_file, args.tee)
+            write_report(text, args.output_file, args.tee)
         except OSError as error:
             reason = " ".join(str(error.strerror or error).split())
             print(f"flake8-ssot: cannot write {args.output_file}: {reason}", file=sys.stderr)
@@ -330,14 +330,6 @@ def _report_text(
     else:
         text = _format(rows, args.format, anchor)
     return text + (statistics(rows) if args.statistics else "")
-
-
-def _write(text: str, output_file: str | None, tee: bool) -> None:
-    if output_file is not None:
-        with open(output_file, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    if output_file is None or tee:
-        sys.stdout.write(text)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ flake8 7 prints them.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from typing import Callable, Sequence
 
@@ -44,3 +45,13 @@ def statistics(rows: Sequence[Result]) -> str:
     for row in rows:
         first.setdefault(row.code, row.message)
     return "".join(f"{counts[code]:<5} {code} {first[code]}\n" for code in sorted(counts))
+
+
+def write_report(text: str, output_file: str | None, tee: bool = False) -> None:
+    """``--output-file`` (replaced) and, without one or with ``--tee``, standard
+    output.  Raises OSError when the file cannot be written."""
+    if output_file is not None:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    if output_file is None or tee:
+        sys.stdout.write(text)

@@ -24,6 +24,7 @@ from flake8_ssot.cli import add_project_arguments, resolve_project, warn_about_i
 from flake8_ssot.config import ConfigError
 from flake8_ssot.context import E2E, INTEGRATION
 from flake8_ssot.facts import CHECKED, NOT_CHECKED, SKIPPED, SYNTAX_ERROR, UNREADABLE, FileFacts
+from flake8_ssot.output import write_report
 from flake8_ssot.progress import on_terminal
 from flake8_ssot.project import STDIN, Settings, expand_paths
 from flake8_ssot.registry import FILE_ERRORS, RULES
@@ -316,13 +317,9 @@ RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_
 
 # ------------------------------------------------------------------- main
 def _writer(output_file: str | None) -> Callable[[str], None]:
-    if output_file is None:
-        return sys.stdout.write
-
     def write(text: str) -> None:
         try:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_report(text, output_file)
         except OSError as error:
             print(f"ssot-report: cannot write {output_file}: {error.strerror or error}", file=sys.stderr)
             raise SystemExit(2) from None

@@ -163,6 +163,16 @@ def project(tmp_path: Path, config: str = "[flake8]\nselect = SOT\n") -> Path:
     return tmp_path
 
 
+def app_package(root: Path) -> Path:
+    """``app/core/``, a package whose ``settings`` module the SOT501 fix can import absolutely."""
+    package = root / "app" / "core"
+    package.mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text("NAME = 'x'\n")
+    return package
+
+
 def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
     return [str(d.code) for d in diagnostics]
 
@@ -286,11 +296,7 @@ def test_bvj_skeleton_action_and_syntax_errors(tmp_path: Path) -> None:
 
 def test_rule_fixes_as_quick_fixes_and_fix_all(tmp_path: Path) -> None:
     root = project(tmp_path, "[flake8]\nselect = SOT\nssot-environ-accessor = shared.isolated_environment.get_env\n")
-    package = root / "app" / "core"
-    package.mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text("")
-    (package / "__init__.py").write_text("")
-    (package / "settings.py").write_text("NAME = 'x'\n")
+    package = app_package(root)
     (package / "config.py").write_text(
         "import os\n\nfrom .settings import NAME\n\nVALUE = os.environ.get('VALUE', NAME)\n")
 
@@ -326,11 +332,7 @@ def test_fix_all_fixes_what_the_baseline_does_not_record(tmp_path: Path, monkeyp
     from flake8_ssot import cli
 
     root = project(tmp_path, "[flake8]\nselect = SOT\nssot-baseline = base.json\n")
-    package = root / "app" / "core"
-    package.mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text("")
-    (package / "__init__.py").write_text("")
-    (package / "settings.py").write_text("NAME = 'x'\n")
+    package = app_package(root)
     recorded = "from .settings import NAME\n\nVALUE = NAME\n"
     (package / "config.py").write_text(recorded)
     monkeypatch.chdir(root)
