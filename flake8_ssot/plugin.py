@@ -12,11 +12,12 @@ from flake8_ssot import __version__
 from flake8_ssot.baseline import Baseline
 from flake8_ssot.checker import check_tree
 from flake8_ssot.config import (
-    OPTIONS, Config, ConfigError, build_config, check_config_file, find_config_file, project_root,
+    OPTIONS, Config, ConfigError, build_config, check_config_file, project_root,
 )
-from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
-from flake8_ssot.selection import check_codes, parse_per_file_ignores
+from flake8_ssot.project import config_files
 from flake8_ssot.pyproject import find_pyproject, read_section
+from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
+from flake8_ssot.selection import check_codes, parse_per_file_ignores, per_file_ignores_text
 
 
 def _command_line(argv: list[str]) -> argparse.Namespace:
@@ -81,12 +82,6 @@ class SSOTChecker:
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         command_line = _command_line(sys.argv[1:])
-        config_file = command_line.config
-        if config_file is None and not command_line.isolated:
-            config_file = find_config_file(os.getcwd())
-        read_files = [] if command_line.isolated else [
-            path for path in (config_file, *command_line.append_config) if path
-        ]
         selected = [*(options.select or ()), *(options.extend_select or ())]
         values = vars(options)
         if command_line.ssot_baseline and options.ssot_baseline:
@@ -96,20 +91,23 @@ class SSOTChecker:
         try:
             for key in ("select", "extend_select", "ignore", "extend_ignore"):
                 check_codes(key.replace("_", "-"), getattr(options, key, None) or (), any_plugin=True)
-            per_file_ignores = getattr(options, "per_file_ignores", "") or ""
-            if isinstance(per_file_ignores, list):  # a TOML list, through Flake8-pyproject
-                per_file_ignores = "\n".join(map(str, per_file_ignores))
+            per_file_ignores = per_file_ignores_text(getattr(options, "per_file_ignores", ""))
             for _pattern, codes in parse_per_file_ignores(per_file_ignores):
                 check_codes("per-file-ignores", codes, any_plugin=True)
-            if hasattr(options, "toml_config"):  # Flake8-pyproject is installed: [tool.flake8] replaces the rest
-                pyproject = find_pyproject(os.getcwd(), options.toml_config)
-                if pyproject is not None:
-                    read_section(pyproject)  # its ssot-* keys are checked like a config file's
-                    config_file, read_files = pyproject, []
+            # With Flake8-pyproject installed, [tool.flake8] replaces the other files.
+            flake8_reads_pyproject = hasattr(options, "toml_config")
+            config_file, read_files, from_toml = config_files(
+                os.getcwd(), config=command_line.config, append_config=command_line.append_config,
+                isolated=command_line.isolated, toml_config=getattr(options, "toml_config", None),
+                read_pyproject=flake8_reads_pyproject,
+            )
+            if from_toml:
+                read_section(config_file)  # type: ignore[arg-type]  # its ssot-* keys are checked like a config file's
             else:
+                for path in read_files:
+                    check_config_file(path)
+            if not flake8_reads_pyproject:
                 _warn_if_pyproject_is_ignored()
-            for path in read_files:
-                check_config_file(path)
             test_names = _test_names(options)
             root = project_root(config_file, pytest_config=test_names.config_file)
             cls.config = build_config(values, root, selected, test_names)

@@ -21,7 +21,9 @@ from flake8_ssot.paths import file_matches, file_path, under_directory
 from flake8_ssot.pyproject import find_pyproject, read_section
 from flake8_ssot.pytest_config import common_directory, find_test_names
 from flake8_ssot.registry import PREFIX
-from flake8_ssot.selection import REPORTABLE, Decider, Selection, any_of, check_codes, matches_filename
+from flake8_ssot.selection import (
+    REPORTABLE, Decider, Selection, any_of, check_codes, matches_filename, per_file_ignores_text,
+)
 
 FLAKE8_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 STDIN = "-"
@@ -119,8 +121,7 @@ def _option_values(
         if kind == _FLAG:
             values[key] = value if isinstance(value, bool) else _boolean(key, str(value))
         elif kind == _TEXT:
-            values[key] = "\n".join(map(str, value)) if key == "per-file-ignores" and isinstance(value, list) \
-                else value
+            values[key] = per_file_ignores_text(value) if key == "per-file-ignores" else value
         elif kind == _FILE:
             if not isinstance(value, str):
                 raise ConfigError(f"flake8-ssot: invalid value for {key}: {value!r} (expected one file name)")
@@ -143,6 +144,20 @@ def _boolean(key: str, value: str) -> bool:
     if state is None:
         raise ConfigError(f"flake8-ssot: invalid value for {key}: {value!r} (expected true or false)")
     return state
+
+
+def config_files(
+    cwd: str, *, config: str | None = None, append_config: Sequence[str] = (), isolated: bool = False,
+    toml_config: str | None = None, read_pyproject: bool = True,
+) -> tuple[str | None, list[str], bool]:
+    """The config file flake8 uses from ``cwd`` with these options, every config
+    file it reads (in order), and whether the first is ``pyproject.toml``'s
+    ``[tool.flake8]`` table, which replaces the others (Flake8-pyproject)."""
+    pyproject = find_pyproject(cwd, toml_config) if read_pyproject else None
+    if pyproject is not None:
+        return pyproject, [pyproject], True
+    config_file = None if isolated else (config or find_config_file(cwd))
+    return config_file, [] if isolated else [path for path in (config_file, *append_config) if path], False
 
 
 def load_settings(overrides: Mapping[str, object] | None = None, **where: Any) -> Settings:
@@ -176,15 +191,11 @@ def resolve_settings(
     paths) as pytest finds it.  Raises ConfigError with a one-line message.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
-    pyproject = find_pyproject(cwd, toml_config) if read_pyproject else None
-    if pyproject is not None:
-        config_file: str | None = pyproject
-        files = [pyproject]
-        parser = read_section(pyproject)
-    else:
-        config_file = None if isolated else (config or find_config_file(cwd))
-        files = [] if isolated else [path for path in (config_file, *append_config) if path]
-        parser = _read_config(files)
+    config_file, files, from_toml = config_files(
+        cwd, config=config, append_config=append_config, isolated=isolated, toml_config=toml_config,
+        read_pyproject=read_pyproject,
+    )
+    parser = read_section(config_file) if from_toml else _read_config(files)  # type: ignore[arg-type]
     config_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else cwd
     sources: dict[str, str] = {}
     values = _option_values(parser, config_dir, overrides or {}, cwd, config_file, sources)

@@ -122,6 +122,12 @@ def _per_file_tokens(value: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def per_file_ignores_text(value: object) -> str:
+    """A per-file-ignores value as flake8's parser takes it: a TOML list
+    (through Flake8-pyproject) is its entries on separate lines."""
+    return "\n".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
 def parse_per_file_ignores(value: str) -> list[tuple[str, list[str]]]:
     """``(pattern, codes)`` pairs in order, as ``utils.parse_files_to_codes_mapping``."""
     pairs: list[tuple[str, list[str]]] = []
