@@ -219,10 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", action="append", choices=("stdlib", "synthetic"),
                         help="corpora to measure (default: both)")
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: a 40-file synthetic suite, one sample per side")
+                        help="a smoke run: a 12-file synthetic suite, one sample per side")
     args = parser.parse_args(argv)
     if args.quick:
-        args.files, args.repeat, args.corpus = 40, 1, ["synthetic"]
+        args.files, args.repeat, args.corpus = 12, 1, ["synthetic"]
     corpora = args.corpus or ["stdlib", "synthetic"]
 
     out = [f"flake8-ssot {__version__}, Python {platform.python_version()}, {platform.system()} "

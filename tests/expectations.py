@@ -28,7 +28,8 @@ from typing import Iterable, Mapping
 from flake8_ssot.config import OPTIONS_BY_KEY, Config, build_config, normalize_path
 from flake8_ssot.registry import RULES
 
-FIXTURES_DIR = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES_DIR = ROOT / "tests" / "fixtures"
 # An integration test module's code after its docstring: one mock (SOT101)
 # and one environment access (SOT301), for the output and baseline tests.
 PAYMENT_TESTS = '''import os
@@ -150,10 +151,15 @@ def config_for(root: Path, options: Mapping[str, str] = FIXTURE_OPTIONS) -> Conf
     return build_config(values, str(root), SELECT)
 
 
-def run_flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real flake8 of this interpreter, as a user would."""
+def run_flake8(
+    *args: str, cwd: Path, stdin: str | None = None, plugins: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real flake8 of this interpreter, as a user would: with every
+    installed plugin, or with ``plugins`` only (``benchmarks/flake8_core.py``:
+    ``ssot`` is ours alone)."""
+    command = [str(ROOT / "benchmarks" / "flake8_core.py"), plugins] if plugins else ["-m", "flake8"]
     return subprocess.run(
-        [sys.executable, "-m", "flake8", *args],
+        [sys.executable, *command, *args],
         cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
     )
 

@@ -17,6 +17,7 @@ check_tree turns any exception into one SOT999 finding, so "no crash" is
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import shutil
 import subprocess
@@ -44,8 +45,10 @@ VIRTUAL_ROOT = "/corpus"
 ALL_CODES = tuple(sorted({code[:4] for code in RULES}))  # four characters switch optional codes on
 
 
-def _corpus() -> list[tuple[str, Path]]:
-    """(path relative to its root, absolute path) of every .py file, sorted."""
+@functools.cache
+def corpus() -> list[tuple[str, Path]]:
+    """(path relative to its root, absolute path) of every .py file, sorted;
+    walked on first use, so that a worker that runs no corpus test skips it."""
     found: dict[Path, str] = {}
     for root in sorted({sysconfig.get_paths()[key] for key in ("stdlib", "purelib")}):
         for dirpath, dirnames, filenames in os.walk(root):  # does not follow symlinks
@@ -73,14 +76,15 @@ def _parse(path: Path) -> tuple[ast.Module, list[str]] | None:
         return None
 
 
-CORPUS = _corpus()
-CHECKED = CORPUS if FULL else _sample(CORPUS, SAMPLE_ONE_IN)
+@functools.cache
+def checked_files() -> list[tuple[str, Path]]:
+    return corpus() if FULL else _sample(corpus(), SAMPLE_ONE_IN)
 
 
 def test_corpus_is_real() -> None:
     """A walk that found nothing would pass vacuously."""
-    assert len(CORPUS) > 1000
-    assert len(CHECKED) > (len(CORPUS) // SAMPLE_ONE_IN) // 2
+    assert len(corpus()) > 1000
+    assert len(checked_files()) > (len(corpus()) // SAMPLE_ONE_IN) // 2
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
@@ -90,7 +94,7 @@ def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(SSOTChecker, "config", config)
     failures = []
     checked = 0
-    files = CHECKED[shard::SHARDS]
+    files = checked_files()[shard::SHARDS]
     for relative, path in files:
         parsed = _parse(path)
         if parsed is None:
@@ -119,7 +123,7 @@ def test_triggers_change_no_result(shard: int) -> None:
     every_code = build_config({}, VIRTUAL_ROOT, ALL_CODES)
     default_codes = build_config({}, VIRTUAL_ROOT, ["SOT", "SOT505"])
     differences = []
-    for index, (relative, path) in enumerate(CHECKED):
+    for index, (relative, path) in enumerate(checked_files()):
         if index % SHARDS != shard:
             continue
         parsed = _parse(path)
@@ -147,7 +151,7 @@ def run_ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_every_corpus_file_through_ssot_check(tmp_path: Path) -> None:
     """At their real paths, read and decoded by the runner itself (a smaller
     sample: the checking core is the same as above)."""
-    paths = [str(path) for _relative, path in (CHECKED if FULL else _sample(CORPUS, 32))]
+    paths = [str(path) for _relative, path in (checked_files() if FULL else _sample(corpus(), 32))]
     result = run_ssot_check("--isolated", "--jobs", "2", f"--select={','.join(ALL_CODES)},E9", *paths, cwd=tmp_path)
     assert result.returncode in (0, 1) and not result.stderr, result.stderr
     assert "SOT999" not in result.stdout
@@ -157,7 +161,7 @@ def test_every_corpus_file_through_ssot_check(tmp_path: Path) -> None:
 def test_checking_does_not_depend_on_the_path_spelling() -> None:
     """The real absolute path and the same path relative to the cwd give the same result."""
     config = build_config({}, "/")
-    for _relative, path in _sample(CORPUS, 100):
+    for _relative, path in _sample(corpus(), 100):
         parsed = _parse(path)
         if parsed is None:
             continue
@@ -169,9 +173,8 @@ def test_checking_does_not_depend_on_the_path_spelling() -> None:
 # ------------------------------------------------------------- determinism
 # A small stdlib sample copied into integration scope: the stdlib is the
 # same on every machine of one image, and these files carry findings.
-DETERMINISM_SAMPLE = [
-    path for _relative, path in _sample(CORPUS, 240) if "site-packages" not in path.parts and _parse(path)
-]
+def determinism_sample() -> list[Path]:
+    return [path for _relative, path in _sample(corpus(), 240) if "site-packages" not in path.parts and _parse(path)]
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +183,7 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "setup.cfg").write_text("[flake8]\nssot-mock-allowed-targets = openai.*\n", encoding="utf-8")
     target = root / "tests" / "integration"
     target.mkdir(parents=True)
-    for index, path in enumerate(DETERMINISM_SAMPLE):
+    for index, path in enumerate(determinism_sample()):
         shutil.copyfile(path, target / f"test_{index:03d}_{path.name}")
     return root
 
@@ -188,10 +191,11 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_output_is_identical_across_runs_and_jobs(sample_project: Path) -> None:
     select = f"--select={','.join(ALL_CODES)}"
+    # flake8 with our plugin alone: the others would be two thirds of these runs and change nothing we print.
     runs = {
-        "flake8 -j 1": run_flake8(select, "-j", "1", ".", cwd=sample_project),
-        "flake8 -j 1 again": run_flake8(select, "-j", "1", ".", cwd=sample_project),
-        "flake8 -j 2": run_flake8(select, "-j", "2", ".", cwd=sample_project),
+        "flake8 -j 1": run_flake8(select, "-j", "1", ".", cwd=sample_project, plugins="ssot"),
+        "flake8 -j 1 again": run_flake8(select, "-j", "1", ".", cwd=sample_project, plugins="ssot"),
+        "flake8 -j 2": run_flake8(select, "-j", "2", ".", cwd=sample_project, plugins="ssot"),
         "ssot-check -j 1": run_ssot_check(select, "-j", "1", ".", cwd=sample_project),
         "ssot-check -j 2": run_ssot_check(select, "-j", "2", ".", cwd=sample_project),
     }

@@ -131,25 +131,28 @@ def docstrings(draw: st.DrawFn) -> Block:
 def simple_statements(draw: st.DrawFn) -> Block:
     expression = draw(EXPRESSIONS)
     name = draw(NAMES)
-    return draw(st.sampled_from([
-        [expression],
-        [f"{name} = {expression}"],
-        [f"{name}: int = {expression}"],
-        [f"assert {expression}"],
-        [f"del {name}[1]"],
-        [f"global {name}"],
-        [f"pytestmark = {draw(MARKERS)}"],
-        [f"pytestmark = [{draw(MARKERS)}, {draw(MARKERS)}]"],
-        [f"with {draw(CALLS)} as {name}:", "    pass"],
-        [f"for {name} in {expression}:", "    pass"],
-        ["try:", f"    {expression}", f"except Exception as {name}:", "    raise"],
-        ["if TYPE_CHECKING:", f"    {draw(IMPORTS)}"],
-        ["try:", f"    {draw(IMPORTS)}", "except ImportError:", f"    {draw(IMPORTS)}"],
-        [draw(IMPORTS)],
-        [f"match {expression}:", f"    case {{'a': {name}, **rest}}:", "        pass",
-         f"    case [{name}, *others]:", "        pass"],
-        [f"{name} = {draw(st.sampled_from(['a', 'os', 'mock']))}" + ".b" * draw(st.integers(1, 30))],
+    # One shape is drawn first, then only the parts it uses: drawing every
+    # shape's parts and keeping one costs most of the generation time.
+    shape = draw(st.sampled_from([
+        lambda: [expression],
+        lambda: [f"{name} = {expression}"],
+        lambda: [f"{name}: int = {expression}"],
+        lambda: [f"assert {expression}"],
+        lambda: [f"del {name}[1]"],
+        lambda: [f"global {name}"],
+        lambda: [f"pytestmark = {draw(MARKERS)}"],
+        lambda: [f"pytestmark = [{draw(MARKERS)}, {draw(MARKERS)}]"],
+        lambda: [f"with {draw(CALLS)} as {name}:", "    pass"],
+        lambda: [f"for {name} in {expression}:", "    pass"],
+        lambda: ["try:", f"    {expression}", f"except Exception as {name}:", "    raise"],
+        lambda: ["if TYPE_CHECKING:", f"    {draw(IMPORTS)}"],
+        lambda: ["try:", f"    {draw(IMPORTS)}", "except ImportError:", f"    {draw(IMPORTS)}"],
+        lambda: [draw(IMPORTS)],
+        lambda: [f"match {expression}:", f"    case {{'a': {name}, **rest}}:", "        pass",
+                 f"    case [{name}, *others]:", "        pass"],
+        lambda: [f"{name} = {draw(st.sampled_from(['a', 'os', 'mock']))}" + ".b" * draw(st.integers(1, 30))],
     ]))
+    return shape()
 
 
 def _blocks(children: st.SearchStrategy[Block]) -> st.SearchStrategy[Block]:
@@ -263,7 +266,8 @@ def test_attribute_chains_thousands_deep(source: str, filename: str) -> None:
 
 
 @settings(FUZZ, max_examples=200)
-@given(source=hypothesmith.from_grammar(), filename=st.sampled_from(FILENAMES))
+# deferred: building the grammar takes seconds, paid only by the worker that runs this test
+@given(source=st.deferred(hypothesmith.from_grammar), filename=st.sampled_from(FILENAMES))
 def test_programs_from_the_python_grammar(source: str, filename: str) -> None:
     try:
         ast.parse(source)

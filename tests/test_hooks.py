@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 from flake8_ssot.hooks import file_names
 
@@ -113,47 +114,72 @@ def test_script_in_hooks_directory_runs_from_a_checkout(tmp_path: Path) -> None:
     assert result.stdout.startswith("tests/tmp_x.py: ")
 
 
-# --- pre-commit try-repo, as a new user ----------------------------------------------------------
-
+# --- real pre-commit runs, configured as a user configures them ------------------------------------
+# The hooks run from a committed snapshot of this checkout, named in the user
+# project's .pre-commit-config.yaml by path and commit, as a user names this
+# repository by URL and commit.  One pre-commit home serves every run of the
+# session, as ~/.cache/pre-commit serves a user: each hook environment is
+# built once (``pre-commit try-repo`` builds every one of them again per run).
 GIT_IDENTITY = ["-c", "user.name=flake8-ssot tests", "-c", "user.email=tests@example.invalid",
                 "-c", "commit.gpgsign=false"]
 
 
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A committed snapshot of the working tree: try-repo of the checkout itself
-    would leave out files not yet added to git."""
+@pytest.fixture(scope="session")
+def shared_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's temporary directory, the same for every xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def hook_repo(shared_directory: Path) -> tuple[Path, str]:
+    """A committed snapshot of the working tree (files not yet added to git
+    included) and its commit, made by the first worker that asks."""
     if shutil.which("git") is None:
         pytest.fail("git is required for the pre-commit tests")
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                            cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
-    snapshot = tmp_path_factory.mktemp("flake8-ssot-snapshot")
-    for relative in filter(None, listed):
-        source = ROOT / relative
-        if source.is_file():
-            (snapshot / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / relative)
-    git("init", "-q", cwd=snapshot)
-    git("add", "-A", cwd=snapshot)
-    git("commit", "-q", "-m", "snapshot", cwd=snapshot)
-    return snapshot
+    snapshot = shared_directory / "flake8-ssot-snapshot"
+    with FileLock(shared_directory / "flake8-ssot-snapshot.lock"):
+        if not snapshot.is_dir():
+            building = shared_directory / "flake8-ssot-snapshot.partial"
+            listed = git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT).split("\0")
+            for relative in filter(None, listed):
+                source = ROOT / relative
+                if source.is_file():
+                    (building / relative).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, building / relative)
+            git("init", "-q", cwd=building)
+            git("add", "-A", cwd=building)
+            git("commit", "-q", "-m", "snapshot", cwd=building)
+            building.rename(snapshot)
+    return snapshot, git("rev-parse", "HEAD", cwd=snapshot).strip()
 
 
-def try_repo(hook_repo: Path, user_repo: Path, *hook: str) -> dict[str, tuple[str, str]]:
-    """Run every hook of ``hook_repo`` (or the one named) on ``user_repo``: {hook id: (status, output)}."""
-    env = {**os.environ, "PRE_COMMIT_COLOR": "never", "SKIP": ""}
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook, "--all-files"],
+@pytest.fixture(scope="session")
+def pre_commit_home(shared_directory: Path) -> Path:
+    """pre-commit locks its own store: workers may share it."""
+    return shared_directory / "pre-commit-home"
+
+
+def run_hooks(hook_repo: tuple[Path, str], home: Path, user_repo: Path, *hook_ids: str) -> dict[str, tuple[str, str]]:
+    """``pre-commit run --all-files`` in ``user_repo`` with the hooks named
+    (default: every hook of the manifest): {hook id: (status, output)}."""
+    repo, rev = hook_repo
+    hooks = "".join(f"      - id: {hook_id}\n" for hook_id in hook_ids or HOOK_IDS)
+    (user_repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n{hooks}", encoding="utf-8")
+    git("add", ".pre-commit-config.yaml", cwd=user_repo)
+    env = {**os.environ, "PRE_COMMIT_COLOR": "never", "SKIP": "", "PRE_COMMIT_HOME": str(home)}
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"],
                             cwd=user_repo, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode in (0, 1), result.stdout + result.stderr
-    report = result.stdout.split("=" * 79)[-1]
     outcome: dict[str, tuple[str, str]] = {}
     names = {hook["name"]: hook["id"] for hook in HOOKS}
     current = None
-    for line in report.splitlines():
+    for line in result.stdout.splitlines():
         head = line.split(".", 1)[0]
         if head in names and line.rstrip().endswith(("Passed", "Failed")):
             current = names[head]
@@ -164,7 +190,7 @@ def try_repo(hook_repo: Path, user_repo: Path, *hook: str) -> dict[str, tuple[st
 
 
 @pytest.mark.slow
-def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
+def test_hooks_fail_then_pass(hook_repo: tuple[Path, str], pre_commit_home: Path, tmp_path: Path) -> None:
     user = tmp_path / "user-project"
     (user / "tests").mkdir(parents=True)
     git("init", "-q", cwd=user)
@@ -172,7 +198,7 @@ def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
     (user / "tests" / "fix_thing.py").write_text("VALUE = 1\n")
     git("add", "-A", cwd=user)
 
-    failing = try_repo(hook_repo, user)
+    failing = run_hooks(hook_repo, pre_commit_home, user)
     assert {hook: status for hook, (status, _) in failing.items()} == dict.fromkeys(HOOK_IDS, "Failed")
     sot301 = ("app.py:3:7: SOT301 os.environ accessed directly; go through the project's isolated-environment "
               "module (name it in ssot-environ-allowed-paths)")
@@ -183,12 +209,14 @@ def test_try_repo_failing_then_passing(hook_repo: Path, tmp_path: Path) -> None:
     (user / "app.py").write_text('from pathlib import Path\n\nprint(Path.home())\n')
     (user / "tests" / "fix_thing.py").rename(user / "tests" / "helpers.py")
     git("add", "-A", cwd=user)
-    passing = try_repo(hook_repo, user)
+    passing = run_hooks(hook_repo, pre_commit_home, user)
     assert {hook: status for hook, (status, _) in passing.items()} == dict.fromkeys(HOOK_IDS, "Passed")
 
 
 @pytest.mark.slow
-def test_the_ssot_hook_reports_what_ssot_check_dot_reports(hook_repo: Path, tmp_path: Path) -> None:
+def test_the_ssot_hook_reports_what_ssot_check_dot_reports(
+    hook_repo: tuple[Path, str], pre_commit_home: Path, tmp_path: Path,
+) -> None:
     """pre-commit names every file, those under excluded directories too: the
     hook's --force-exclude applies ``extend-exclude = backups`` to them."""
     user = tmp_path / "user-project"
@@ -200,7 +228,7 @@ def test_the_ssot_hook_reports_what_ssot_check_dot_reports(hook_repo: Path, tmp_
     for name in ("app/settings.py", "backups/2024/app/settings.py", "backups/old.py", "tests/fixtures/data.py"):
         (user / name).write_text(environ, encoding="utf-8")
     git("add", "-A", cwd=user)
-    status, output = try_repo(hook_repo, user, "ssot")["ssot"]
+    status, output = run_hooks(hook_repo, pre_commit_home, user, "ssot")["ssot"]
     by_hook = sorted(line for line in output.splitlines() if ": SOT" in line)
     walked = subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "--no-cache", "."], cwd=user,
                             capture_output=True, text=True, timeout=300)
