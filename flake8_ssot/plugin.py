@@ -6,10 +6,9 @@ import argparse
 import ast
 import os
 import sys
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from flake8_ssot import __version__
-from flake8_ssot.baseline import Baseline
 from flake8_ssot.checker import check_tree
 from flake8_ssot.config import (
     OPTIONS, Config, ConfigError, build_config, check_config_file, project_root,
@@ -18,6 +17,9 @@ from flake8_ssot.project import config_files
 from flake8_ssot.pyproject import find_pyproject, read_section
 from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
 from flake8_ssot.selection import check_codes, parse_per_file_ignores, per_file_ignores_text
+
+if TYPE_CHECKING:
+    from flake8_ssot.baseline import Baseline
 
 
 def _command_line(argv: list[str]) -> argparse.Namespace:
@@ -111,7 +113,13 @@ class SSOTChecker:
             test_names = _test_names(options)
             root = project_root(config_file, pytest_config=test_names.config_file)
             cls.config = build_config(values, root, selected, test_names)
-            cls.baseline = Baseline.load(cls.config.baseline) if cls.config.baseline else None
+            cls.baseline = None
+            if cls.config.baseline:
+                # Imported only when a baseline is configured: every flake8
+                # start (an editor's, on each save) would pay for it.
+                from flake8_ssot.baseline import Baseline  # noqa: PLC0415
+
+                cls.baseline = Baseline.load(cls.config.baseline)
         except ConfigError as error:
             raise SystemExit(str(error)) from None
 

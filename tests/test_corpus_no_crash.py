@@ -26,6 +26,7 @@ import sysconfig
 import tokenize
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -87,33 +88,44 @@ def test_corpus_is_real() -> None:
     assert len(checked_files()) > (len(corpus()) // SAMPLE_ONE_IN) // 2
 
 
-@pytest.mark.parametrize("shard", range(SHARDS))
-def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPatch, shard: int) -> None:
+class Parsed(NamedTuple):
+    index: int  # in checked_files()
+    relative: str
+    path: Path
+    tree: ast.Module
+    lines: list[str]
+
+
+@pytest.fixture(scope="module", params=range(SHARDS))
+def shard(request: pytest.FixtureRequest) -> list[Parsed]:
+    """A shard's files (every SHARDS-th), parsed once for both properties
+    below: pytest runs a shard's tests one after the other, so a worker that
+    gets both parses the shard once (parsing is most of their time)."""
+    shard_files = [(index, *item) for index, item in enumerate(checked_files()) if index % SHARDS == request.param]
+    parsed = [Parsed(index, relative, path, *tree_and_lines)
+              for index, relative, path in shard_files if (tree_and_lines := _parse(path)) is not None]
+    assert len(parsed) > len(shard_files) * 0.9, "most corpus files should parse"
+    return parsed
+
+
+def test_every_corpus_file_is_checked_without_error(monkeypatch: pytest.MonkeyPatch, shard: list[Parsed]) -> None:
     """Through the flake8 entry point (which calls check_tree) with every code on."""
     config = build_config({"ssot_mock_allowed_targets": "openai.*"}, VIRTUAL_ROOT, ALL_CODES)
     monkeypatch.setattr(SSOTChecker, "config", config)
     failures = []
-    checked = 0
-    files = checked_files()[shard::SHARDS]
-    for relative, path in files:
-        parsed = _parse(path)
-        if parsed is None:
-            continue
-        tree, lines = parsed
-        checked += 1
-        virtual = f"{VIRTUAL_ROOT}/tests/integration/test_{path.stem}.py"
+    for file in shard:
+        virtual = f"{VIRTUAL_ROOT}/tests/integration/test_{file.path.stem}.py"
         try:
-            results = list(SSOTChecker(tree, virtual, lines).run())
+            results = list(SSOTChecker(file.tree, virtual, file.lines).run())
         except Exception as error:  # noqa: BLE001 - collect every failure, not only the first
-            failures.append(f"{relative}: raised {type(error).__name__}: {error}")
+            failures.append(f"{file.relative}: raised {type(error).__name__}: {error}")
             continue
-        failures += [f"{relative}:{line}: {text}" for line, _col, text, _type in results if text.startswith("SOT999")]
-    assert checked > len(files) * 0.9, "most corpus files should parse"
+        failures += [f"{file.relative}:{line}: {text}" for line, _col, text, _type in results
+                     if text.startswith("SOT999")]
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("shard", range(SHARDS))
-def test_triggers_change_no_result(shard: int) -> None:
+def test_triggers_change_no_result(shard: list[Parsed]) -> None:
     """Rules left out by their triggers, and statements walked without their
     expressions, change no finding and no fact: the checker with triggers
     against every enabled rule on the full walk.  Files take turns as an
@@ -123,19 +135,14 @@ def test_triggers_change_no_result(shard: int) -> None:
     every_code = build_config({}, VIRTUAL_ROOT, ALL_CODES)
     default_codes = build_config({}, VIRTUAL_ROOT, ["SOT", "SOT505"])
     differences = []
-    for index, (relative, path) in enumerate(checked_files()):
-        if index % SHARDS != shard:
-            continue
-        parsed = _parse(path)
-        if parsed is None:
-            continue
-        tree, lines = parsed
-        config = every_code if index % 4 < 2 else default_codes
-        name = f"{VIRTUAL_ROOT}/tests/integration/test_{path.stem}.py" if index % 2 else f"{VIRTUAL_ROOT}/{relative}"
-        source = Source.of(lines, file_path(name, config.root))
-        triggered = analyse_tree(tree, lines, source, config, with_facts=True)
-        if triggered != analyse_tree(tree, lines, source, config, with_facts=True, use_triggers=False):
-            differences.append(relative)
+    for file in shard:
+        config = every_code if file.index % 4 < 2 else default_codes
+        name = (f"{VIRTUAL_ROOT}/tests/integration/test_{file.path.stem}.py" if file.index % 2
+                else f"{VIRTUAL_ROOT}/{file.relative}")
+        source = Source.of(file.lines, file_path(name, config.root))
+        triggered = analyse_tree(file.tree, file.lines, source, config, with_facts=True)
+        if triggered != analyse_tree(file.tree, file.lines, source, config, with_facts=True, use_triggers=False):
+            differences.append(file.relative)
     assert not differences, differences[:10]
 
 

@@ -17,7 +17,6 @@ import ast
 import io
 import os
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -265,9 +264,16 @@ def test_attribute_chains_thousands_deep(source: str, filename: str) -> None:
     _check(source, filename)
 
 
+def _grammar_programs() -> st.SearchStrategy[str]:
+    # Imported and built on first use (about two seconds, libcst and the
+    # grammar's tables), by the one worker that runs the test below.
+    import hypothesmith  # noqa: PLC0415
+
+    return hypothesmith.from_grammar()
+
+
 @settings(FUZZ, max_examples=200)
-# deferred: building the grammar takes seconds, paid only by the worker that runs this test
-@given(source=st.deferred(hypothesmith.from_grammar), filename=st.sampled_from(FILENAMES))
+@given(source=st.deferred(_grammar_programs), filename=st.sampled_from(FILENAMES))
 def test_programs_from_the_python_grammar(source: str, filename: str) -> None:
     try:
         ast.parse(source)

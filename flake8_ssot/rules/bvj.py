@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -188,7 +189,18 @@ def docstring_expr(node: ast.AST) -> ast.Expr | None:
 def segment_key(config: Config) -> str | None:
     """The field whose value must name a segment (SOT203): the first field
     group with a spelling of "segment", by its first spelling."""
-    return next((group[0] for group in config.bvj_fields if "segment" in map(_normal, group)), None)
+    return _segment_key(config.bvj_fields)
+
+
+@functools.lru_cache(maxsize=8)  # per configuration, not per file
+def _segment_key(fields: tuple[tuple[str, ...], ...]) -> str | None:
+    return next((group[0] for group in fields if "segment" in map(_normal, group)), None)
+
+
+@functools.lru_cache(maxsize=8)
+def _known_fields(fields: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Each spelling of a field, normalised -> the field's name."""
+    return {_normal(alt): group[0] for group in fields for alt in group}
 
 
 def _top_level_tests(ctx: FileContext) -> list[ast.AST]:
@@ -204,7 +216,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     if not is_test_module(ctx):
         return
     config = ctx.config
-    known = {_normal(alt): group[0] for group in config.bvj_fields for alt in group}
+    known = _known_fields(config.bvj_fields)
     segment = segment_key(config)
     segments = {s.lower() for s in config.bvj_segments}
 
