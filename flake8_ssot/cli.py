@@ -19,8 +19,6 @@ from flake8_ssot import __version__
 from flake8_ssot.baseline import SCHEMA_VERSION, Baseline, keys_of, occurrences, summary, write_baseline
 from flake8_ssot.cache import default_directory, open_cache
 from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
-from flake8_ssot.fixes import SAFE, UNSAFE
-from flake8_ssot.fixes.run import run_fixes
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
 from flake8_ssot.output import quiet_filenames, source_lines, statistics, write_report
 from flake8_ssot.progress import on_terminal
@@ -279,9 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     anchor = anchor_directory(settings.config.baseline, settings.config.root)
     fixing = args.fix or args.diff or args.add_noqa
-    mark = args.format not in DOCUMENT_FORMATS
+    mark = args.format not in DOCUMENT_FORMATS and any(report.findings for report in reports)
     fix_run = None
     if fixing or mark:
+        # Imported here: a run with nothing to fix or mark (a clean pre-commit batch) skips them.
+        from flake8_ssot.fixes import SAFE, UNSAFE  # noqa: PLC0415
+        from flake8_ssot.fixes.run import run_fixes  # noqa: PLC0415
+
         fix_run = run_fixes(
             reports, settings, safeties=(SAFE, UNSAFE) if args.unsafe_fixes else (SAFE,) if fixing else (),
             write=(args.fix or args.add_noqa) and not args.diff, diff=args.diff, add_noqa=args.add_noqa,

@@ -14,10 +14,9 @@ import contextlib
 import functools
 import gc
 import io
-import multiprocessing
 import os
 import tokenize
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot import noqa
 from flake8_ssot.cache import Cache, Entries
@@ -27,6 +26,9 @@ from flake8_ssot.paths import file_path
 from flake8_ssot.project import STDIN, Settings
 from flake8_ssot.registry import Finding
 from flake8_ssot.triggers import Source, needs_parse
+
+if TYPE_CHECKING:
+    import multiprocessing.pool
 
 
 class FileReport(NamedTuple):
@@ -200,6 +202,8 @@ def _collecting_less() -> Iterator[None]:
 
 
 def _pool(jobs: int, settings: Settings, cache: Cache | None) -> multiprocessing.pool.Pool | None:
+    import multiprocessing  # noqa: PLC0415 - only runs with workers pay for it (a hook's --jobs=1 batch does not)
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:

@@ -8,7 +8,6 @@ from; otherwise it is left alone and a warning says so.
 
 from __future__ import annotations
 
-import multiprocessing
 from argparse import Namespace
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Iterable, NamedTuple, Sequence
@@ -92,7 +91,11 @@ def _outcomes(jobs: list[_Job], processes: int) -> Iterable[Outcome]:
     """Each job's outcome, in order: in ``processes`` forked workers when
     there is more than one job and the platform forks, else here."""
     processes = min(processes, len(jobs))
-    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if processes < 2:
+        return map(_fix, jobs)
+    import multiprocessing  # noqa: PLC0415 - as in runner._pool
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return map(_fix, jobs)
     try:
         pool = multiprocessing.get_context("fork").Pool(processes)
