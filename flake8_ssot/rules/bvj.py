@@ -199,7 +199,7 @@ def _segment_key(fields: tuple[tuple[str, ...], ...]) -> str | None:
 
 @functools.lru_cache(maxsize=8)
 def _known_fields(fields: tuple[tuple[str, ...], ...]) -> dict[str, str]:
-    """Each spelling of a field, normalised -> the field's name."""
+    """Each spelling of a field, normalised -> the field's name (shared: do not modify)."""
     return {_normal(alt): group[0] for group in fields for alt in group}
 
 
