@@ -93,13 +93,21 @@ class EngineRun:
     findings: Findings
 
 
+_ENGINE_RUNS: dict[str, EngineRun] = {}  # engine name -> its run over the session's project
+
+
 @pytest.fixture(
     scope="session",
     params=[pytest.param(name, marks=[pytest.mark.slow] if name in SUBPROCESS_ENGINES else []) for name in ENGINES],
 )
 def engine_run(request: pytest.FixtureRequest, project: Project) -> EngineRun:
     """Each engine runs once over all fixtures; the tests below read its findings."""
-    return EngineRun(request.param, ENGINES[request.param](project))
+    # Kept past the fixture's life: pytest sets a parametrized session fixture
+    # up again whenever the next test wants another parameter, which happens
+    # often when xdist workers take each other's tests.
+    if request.param not in _ENGINE_RUNS:
+        _ENGINE_RUNS[request.param] = EngineRun(request.param, ENGINES[request.param](project))
+    return _ENGINE_RUNS[request.param]
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda fixture: fixture.id)

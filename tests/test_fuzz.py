@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,10 +113,16 @@ BVJ_LINES = st.one_of(
 )
 
 
+# Strategies are built once, here, not inside the composites below at every
+# draw: building them again each time was a fifth of the generation time.
+DOC_LINES = st.lists(BVJ_LINES, max_size=8)
+STRING_PREFIXES = st.sampled_from(["", "", "r", "b", "f", "u"])
+
+
 @st.composite
 def docstrings(draw: st.DrawFn) -> Block:
-    lines = draw(st.lists(BVJ_LINES, max_size=8))
-    prefix = draw(st.sampled_from(["", "", "r", "b", "f", "u"]))
+    lines = draw(DOC_LINES)
+    prefix = draw(STRING_PREFIXES)
     text = "\n".join(lines)
     if prefix == "b":
         text = text.encode("ascii", "replace").decode()  # bytes literals hold ASCII only
@@ -126,64 +133,81 @@ def docstrings(draw: st.DrawFn) -> Block:
     return [repr(text) if prefix == "r" else prefix + repr(text)]
 
 
+OPTIONAL_DOCSTRING = st.one_of(st.just([]), docstrings())
+CHAIN_ROOTS = st.sampled_from(["a", "os", "mock"])
+CHAIN_LENGTHS = st.integers(1, 30)
+# Each shape takes (draw, expression, name) and draws only the parts it uses.
+Shape = Callable[[st.DrawFn, str, str], Block]
+SHAPES: st.SearchStrategy[Shape] = st.sampled_from([
+    lambda draw, expression, name: [expression],
+    lambda draw, expression, name: [f"{name} = {expression}"],
+    lambda draw, expression, name: [f"{name}: int = {expression}"],
+    lambda draw, expression, name: [f"assert {expression}"],
+    lambda draw, expression, name: [f"del {name}[1]"],
+    lambda draw, expression, name: [f"global {name}"],
+    lambda draw, expression, name: [f"pytestmark = {draw(MARKERS)}"],
+    lambda draw, expression, name: [f"pytestmark = [{draw(MARKERS)}, {draw(MARKERS)}]"],
+    lambda draw, expression, name: [f"with {draw(CALLS)} as {name}:", "    pass"],
+    lambda draw, expression, name: [f"for {name} in {expression}:", "    pass"],
+    lambda draw, expression, name: ["try:", f"    {expression}", f"except Exception as {name}:", "    raise"],
+    lambda draw, expression, name: ["if TYPE_CHECKING:", f"    {draw(IMPORTS)}"],
+    lambda draw, expression, name: ["try:", f"    {draw(IMPORTS)}", "except ImportError:", f"    {draw(IMPORTS)}"],
+    lambda draw, expression, name: [draw(IMPORTS)],
+    lambda draw, expression, name: [f"match {expression}:", f"    case {{'a': {name}, **rest}}:", "        pass",
+                                    f"    case [{name}, *others]:", "        pass"],
+    lambda draw, expression, name: [f"{name} = {draw(CHAIN_ROOTS)}" + ".b" * draw(CHAIN_LENGTHS)],
+])
+
+
 @st.composite
 def simple_statements(draw: st.DrawFn) -> Block:
     expression = draw(EXPRESSIONS)
     name = draw(NAMES)
     # One shape is drawn first, then only the parts it uses: drawing every
     # shape's parts and keeping one costs most of the generation time.
-    shape = draw(st.sampled_from([
-        lambda: [expression],
-        lambda: [f"{name} = {expression}"],
-        lambda: [f"{name}: int = {expression}"],
-        lambda: [f"assert {expression}"],
-        lambda: [f"del {name}[1]"],
-        lambda: [f"global {name}"],
-        lambda: [f"pytestmark = {draw(MARKERS)}"],
-        lambda: [f"pytestmark = [{draw(MARKERS)}, {draw(MARKERS)}]"],
-        lambda: [f"with {draw(CALLS)} as {name}:", "    pass"],
-        lambda: [f"for {name} in {expression}:", "    pass"],
-        lambda: ["try:", f"    {expression}", f"except Exception as {name}:", "    raise"],
-        lambda: ["if TYPE_CHECKING:", f"    {draw(IMPORTS)}"],
-        lambda: ["try:", f"    {draw(IMPORTS)}", "except ImportError:", f"    {draw(IMPORTS)}"],
-        lambda: [draw(IMPORTS)],
-        lambda: [f"match {expression}:", f"    case {{'a': {name}, **rest}}:", "        pass",
-                 f"    case [{name}, *others]:", "        pass"],
-        lambda: [f"{name} = {draw(st.sampled_from(['a', 'os', 'mock']))}" + ".b" * draw(st.integers(1, 30))],
-    ]))
-    return shape()
+    return draw(SHAPES)(draw, expression, name)
+
+
+FUNCTION_DECORATORS = st.lists(DECORATORS, max_size=3)
+ASYNCHRONOUS = st.sampled_from(["", "async "])
+FUNCTION_NAMES = st.sampled_from(["test_orders", "test_login", "helper", "asyncSetUp", "asyncTearDown",
+                                  "setUp", "MagicMock", "patch", "environ", "getenv"])
+PARAMETERS = st.lists(st.sampled_from(["self", "mocker", "class_mocker", "monkeypatch", "request",
+                                       "environ", "x=os.environ", "*args", "**kwargs"]),
+                      max_size=3, unique=True)
+CLASS_DECORATORS = st.lists(DECORATORS, max_size=2)
+CLASS_NAMES = st.sampled_from(["TestOrders", "TestMockery", "MockWebSocketManager", "RedisFake",
+                               "StubClient", "Helper", "Base", "Mock", "TestCase"])
+BASES = st.lists(st.sampled_from([
+    "unittest.TestCase", "TestCase", "SSotBaseTestCase", "SSotAsyncTestCase", "IsolatedAsyncioTestCase",
+    "mock.MagicMock", "Base", "Helper", "Generic[T]", "metaclass=abc.ABCMeta", "object",
+]), max_size=3, unique=True)
 
 
 def _blocks(children: st.SearchStrategy[Block]) -> st.SearchStrategy[Block]:
     """Functions and classes whose bodies are drawn from ``children``."""
+    bodies = st.lists(children, min_size=1, max_size=4)
 
     @st.composite
     def function(draw: st.DrawFn) -> Block:
-        decorators = draw(st.lists(DECORATORS, max_size=3))
-        asynchronous = draw(st.sampled_from(["", "async "]))
-        name = draw(st.sampled_from(["test_orders", "test_login", "helper", "asyncSetUp", "asyncTearDown",
-                                     "setUp", "MagicMock", "patch", "environ", "getenv"]))
-        params = draw(st.lists(st.sampled_from(["self", "mocker", "class_mocker", "monkeypatch", "request",
-                                                "environ", "x=os.environ", "*args", "**kwargs"]),
-                               max_size=3, unique=True))
+        decorators = draw(FUNCTION_DECORATORS)
+        asynchronous = draw(ASYNCHRONOUS)
+        name = draw(FUNCTION_NAMES)
+        params = draw(PARAMETERS)
         ordered = sorted(params, key=lambda p: (p.startswith("**"), p.startswith("*"), "=" in p))
-        body = draw(st.lists(children, min_size=1, max_size=4))
-        doc = draw(st.one_of(st.just([]), docstrings()))
+        body = draw(bodies)
+        doc = draw(OPTIONAL_DOCSTRING)
         lines = [*decorators, f"{asynchronous}def {name}({', '.join(ordered)}):"]
         return lines + _indent(doc + [line for block in body for line in block])
 
     @st.composite
     def klass(draw: st.DrawFn) -> Block:
-        decorators = draw(st.lists(DECORATORS, max_size=2))
-        name = draw(st.sampled_from(["TestOrders", "TestMockery", "MockWebSocketManager", "RedisFake",
-                                     "StubClient", "Helper", "Base", "Mock", "TestCase"]))
-        bases = draw(st.lists(st.sampled_from([
-            "unittest.TestCase", "TestCase", "SSotBaseTestCase", "SSotAsyncTestCase", "IsolatedAsyncioTestCase",
-            "mock.MagicMock", "Base", "Helper", "Generic[T]", "metaclass=abc.ABCMeta", "object",
-        ]), max_size=3, unique=True))
+        decorators = draw(CLASS_DECORATORS)
+        name = draw(CLASS_NAMES)
+        bases = draw(BASES)
         bases.sort(key=lambda b: "=" in b)
-        body = draw(st.lists(children, min_size=1, max_size=4))
-        doc = draw(st.one_of(st.just([]), docstrings()))
+        body = draw(bodies)
+        doc = draw(OPTIONAL_DOCSTRING)
         lines = [*decorators, f"class {name}({', '.join(bases)}):"]
         return lines + _indent(doc + [line for block in body for line in block])
 
@@ -191,13 +215,15 @@ def _blocks(children: st.SearchStrategy[Block]) -> st.SearchStrategy[Block]:
 
 
 STATEMENTS = st.recursive(simple_statements(), _blocks, max_leaves=12)
+IMPORT_LINES = st.lists(IMPORTS, max_size=4)
+BODIES = st.lists(STATEMENTS, max_size=8)
 
 
 @st.composite
 def programs(draw: st.DrawFn) -> str:
-    doc = draw(st.one_of(st.just([]), docstrings()))
-    imports = draw(st.lists(IMPORTS, max_size=4))  # bind names the statements below use
-    body = draw(st.lists(STATEMENTS, max_size=8))
+    doc = draw(OPTIONAL_DOCSTRING)
+    imports = draw(IMPORT_LINES)  # bind names the statements below use
+    body = draw(BODIES)
     return "\n".join(doc + imports + [line for block in body for line in block]) + "\n"
 
 
