@@ -19,7 +19,9 @@ reporters, no checker but ours).
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from typing import Iterator
 
 from flake8.main.cli import main as flake8_main
 from flake8.plugins import finder
@@ -35,19 +37,33 @@ def packages(spec: str) -> frozenset[str]:
     return frozenset(keep)
 
 
+@contextlib.contextmanager
+def only(spec: str) -> Iterator[None]:
+    """flake8 finds only the plugins of ``spec`` while this lasts.  Raises
+    LookupError naming those that are not installed."""
+    keep = packages(spec)
+    discover = finder._find_importlib_plugins  # private, stable since flake8 5; fails loudly if it goes
+    missing = keep - {plugin.package for plugin in discover()} - {"flake8"}
+    if missing:
+        raise LookupError(f"not installed as flake8 plugins: {', '.join(sorted(missing))}")
+    finder._find_importlib_plugins = lambda: (p for p in discover() if p.package in keep)
+    try:
+        yield
+    finally:
+        finder._find_importlib_plugins = discover
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
         print("usage: flake8_core.py PLUGINS [flake8 arguments...]  (PLUGINS: core, core+ssot, ssot, ...)",
               file=sys.stderr)
         return 2
-    keep = packages(argv[0])
-    discover = finder._find_importlib_plugins  # private, stable since flake8 5; fails loudly if it goes
-    missing = keep - {plugin.package for plugin in discover()} - {"flake8"}
-    if missing:
-        print(f"flake8_core.py: not installed as flake8 plugins: {', '.join(sorted(missing))}", file=sys.stderr)
+    try:
+        with only(argv[0]):
+            return flake8_main(argv[1:])
+    except LookupError as error:
+        print(f"flake8_core.py: {error}", file=sys.stderr)
         return 2
-    finder._find_importlib_plugins = lambda: (p for p in discover() if p.package in keep)
-    return flake8_main(argv[1:])
 
 
 if __name__ == "__main__":

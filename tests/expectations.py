@@ -18,18 +18,43 @@ so the checked text is exactly what a user would write.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
+import logging
+import os
 import re
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from types import ModuleType
+from typing import Callable, Iterable, Mapping
 
+from flake8 import utils as flake8_utils
+from flake8.main.cli import main as flake8_main
+from flake8.options import aggregator as flake8_aggregator
+from flake8.options import config as flake8_config
+
+from flake8_ssot import cli, toml_files
 from flake8_ssot.config import OPTIONS_BY_KEY, Config, build_config, normalize_path
+from flake8_ssot.plugin import SSOTChecker
 from flake8_ssot.registry import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = ROOT / "tests" / "fixtures"
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A module of ``benchmarks/`` (a directory of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+FLAKE8_CORE = load_benchmark("flake8_core")  # its plugin filter
 # An integration test module's code after its docstring: one mock (SOT101)
 # and one environment access (SOT301), for the output and baseline tests.
 PAYMENT_TESTS = '''import os
@@ -154,22 +179,81 @@ def config_for(root: Path, options: Mapping[str, str] = FIXTURE_OPTIONS) -> Conf
 def run_flake8(
     *args: str, cwd: Path, stdin: str | None = None, plugins: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real flake8 of this interpreter, as a user would: with every
-    installed plugin, or with ``plugins`` only (``benchmarks/flake8_core.py``:
-    ``ssot`` is ours alone)."""
-    command = [str(ROOT / "benchmarks" / "flake8_core.py"), plugins] if plugins else ["-m", "flake8"]
-    return subprocess.run(
-        [sys.executable, *command, *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
-    )
+    """flake8's command line (``flake8.main.cli.main``) run in this process,
+    as :func:`run_in_process` runs it, with every installed plugin or with
+    ``plugins`` only (``benchmarks/flake8_core.py``: ``ssot`` is ours alone).
+    What a flake8 run leaves behind for the next in the same process is put
+    back: its cached standard input, Flake8-pyproject's patches of flake8's
+    config reading and its ``--toml-config``, our plugin's options."""
+    patched = [(flake8_aggregator, "aggregate_options"), (flake8_config, "parse_config"),
+               (SSOTChecker, "config"), (SSOTChecker, "baseline")]
+    flake8p_hook = sys.modules.get("flake8p.hook")
+    if flake8p_hook is not None:
+        patched.append((flake8p_hook, "toml_config"))
+    saved = [(owner, name, getattr(owner, name)) for owner, name in patched]
+    flake8_utils.stdin_get_value.cache_clear()
+    try:
+        with FLAKE8_CORE.only(plugins) if plugins else contextlib.nullcontext():
+            return run_in_process(flake8_main, ["flake8", *args], cwd=cwd, stdin=stdin)
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+        if flake8p_hook is None and "flake8p.hook" in sys.modules:  # imported by this run: as if never
+            sys.modules["flake8p.hook"].toml_config = Path("pyproject.toml")
 
 
 def run_ssot_check(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``ssot-check`` (the standalone runner) of this interpreter, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot.cli", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
-    )
+    """``ssot-check``'s command line (``cli.main``), as :func:`run_in_process` runs it."""
+    toml_files._parsed.cache_clear()  # a file rewritten within the clock's resolution looks unchanged
+    return run_in_process(cli.main, ["ssot-check", *args], cwd=cwd, stdin=stdin)
+
+
+def run_in_process(
+    main: Callable[[list[str]], int], argv: list[str], *, cwd: Path, stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``main(argv[1:])`` with the working directory, standard streams, exit
+    status and stderr logging a process of its own would have: starting one
+    costs more than most of these runs.  The installed commands themselves
+    run as processes in test_quick_start, test_hooks (through pre-commit),
+    test_security, test_cli's console-script test and the corpus tests."""
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8"),
+               io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+               io.TextIOWrapper(err, encoding="utf-8", write_through=True))
+    saved = sys.stdin, sys.stdout, sys.stderr, os.getcwd(), logging.lastResort, sys.argv
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    # Logging as in a process that configures none (pytest's handlers are on
+    # the root): a record no handler takes goes to the last resort, stderr.
+    root.handlers = []
+    logging.lastResort = logging.StreamHandler(streams[2])
+    logging.lastResort.setLevel(logging.WARNING)
+    sys.stdin, sys.stdout, sys.stderr = streams
+    sys.argv = argv  # the plugin reads flake8's command line there (plugin._command_line)
+    try:
+        os.chdir(cwd)
+        try:
+            status = main(argv[1:])
+        except SystemExit as exit:  # argparse, or a message to stderr with status 1, as Python exits
+            if isinstance(exit.code, str):
+                print(exit.code, file=sys.stderr)
+            status = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+        except Exception:  # noqa: BLE001 - a traceback on stderr and status 1, as Python exits
+            traceback.print_exc(file=sys.stderr)
+            status = 1
+    finally:
+        root.handlers = handlers
+        sys.stdin, sys.stdout, sys.stderr = saved[:3]
+        os.chdir(saved[3])
+        logging.lastResort, sys.argv = saved[4:]
+        for stream in streams:
+            stream.detach()  # flushed, and the buffers left open to be read
+    return subprocess.CompletedProcess(argv, status, _as_text(out), _as_text(err))
+
+
+def _as_text(stream: io.BytesIO) -> str:
+    """What ``subprocess.run(text=True)`` reads from a pipe: UTF-8, universal newlines."""
+    return io.TextIOWrapper(io.BytesIO(stream.getvalue()), encoding="utf-8").read()
 
 
 _REPORT_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")

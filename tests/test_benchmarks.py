@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.expectations import load_benchmark
+
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generate_suite = _load("generate_suite")
+generate_suite = load_benchmark("generate_suite")
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

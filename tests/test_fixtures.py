@@ -77,7 +77,7 @@ ENGINES: dict[str, Callable[[Project], Findings]] = {
     "flake8-jobs2": flake8_engine("--jobs", "2"),
     "ssot-check": flake8_engine("--jobs", "2", command=run_ssot_check),
 }
-SUBPROCESS_ENGINES = {"flake8", "flake8-jobs2", "ssot-check"}
+COMMAND_LINE_ENGINES = {"flake8", "flake8-jobs2", "ssot-check"}
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +98,7 @@ _ENGINE_RUNS: dict[str, EngineRun] = {}  # engine name -> its run over the sessi
 
 @pytest.fixture(
     scope="session",
-    params=[pytest.param(name, marks=[pytest.mark.slow] if name in SUBPROCESS_ENGINES else []) for name in ENGINES],
+    params=[pytest.param(name, marks=[pytest.mark.slow] if name in COMMAND_LINE_ENGINES else []) for name in ENGINES],
 )
 def engine_run(request: pytest.FixtureRequest, project: Project) -> EngineRun:
     """Each engine runs once over all fixtures; the tests below read its findings."""
