@@ -22,6 +22,7 @@ from flake8_ssot.config import OPTIONS, OPTIONS_BY_KEY, ConfigError
 from flake8_ssot.formats import Result, anchor_directory, github, json_rows, results, sarif
 from flake8_ssot.output import quiet_filenames, source_lines, statistics, write_report
 from flake8_ssot.progress import on_terminal
+from flake8_ssot.pytest_config import named_paths
 from flake8_ssot.project import (
     FLAKE8_EXCLUDE, FLAKE8_OPTIONS, STDIN, Resolved, Settings, expand_paths, resolve_settings,
     unmatched_path_entries,
@@ -161,10 +162,9 @@ def resolve_project(args: argparse.Namespace) -> tuple[Settings, Resolved]:
         key: getattr(args, key.replace("-", "_")) for key in (*FLAKE8_OPTIONS, *OPTIONS_BY_KEY)
         if hasattr(args, key.replace("-", "_"))  # absent: the config file's value stands
     }
-    display_name = getattr(args, "stdin_display_name", "stdin")
-    paths = [display_name if path == STDIN and display_name != "stdin" else path for path in args.paths]
     return resolve_settings(overrides, config=args.config, append_config=args.append_config,
-                            isolated=args.isolated, toml_config=args.toml_config, paths=paths)
+                            isolated=args.isolated, toml_config=args.toml_config,
+                            paths=named_paths(args.paths, getattr(args, "stdin_display_name", "stdin")))
 
 
 def warn_about_inputs(arguments: Sequence[str], files: Sequence[str], settings: Settings) -> None:

@@ -15,7 +15,7 @@ from flake8_ssot.config import (
 )
 from flake8_ssot.project import config_files
 from flake8_ssot.pyproject import find_pyproject, read_section
-from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names
+from flake8_ssot.pytest_config import TestNames, common_directory, find_test_names, named_paths
 from flake8_ssot.selection import check_codes, parse_per_file_ignores, per_file_ignores_text
 
 if TYPE_CHECKING:
@@ -37,9 +37,7 @@ def _command_line(argv: list[str]) -> argparse.Namespace:
 
 def _test_names(options: argparse.Namespace) -> TestNames:
     """The project's pytest names, found from the files flake8 checks."""
-    display_name = getattr(options, "stdin_display_name", "stdin")
-    paths = [display_name if path == "-" and display_name != "stdin" else path
-             for path in getattr(options, "filenames", None) or ["."]]
+    paths = named_paths(getattr(options, "filenames", None) or ["."], getattr(options, "stdin_display_name", "stdin"))
     return find_test_names(common_directory(paths, os.getcwd()))
 
 

@@ -199,6 +199,13 @@ def find_test_names(start: str) -> TestNames:
         directory = parent
 
 
+def named_paths(paths: Sequence[str], stdin_display_name: str) -> list[str]:
+    """The checked paths with standard input (``-``) under the name
+    ``--stdin-display-name`` gives it, if any: an editor's buffer belongs
+    to the project its file is in."""
+    return [stdin_display_name if path == "-" and stdin_display_name != "stdin" else path for path in paths]
+
+
 def common_directory(paths: Sequence[str], cwd: str) -> str:
     """The checked paths' common ancestor, as pytest computes it from its arguments."""
     absolute = [os.path.abspath(os.path.join(cwd, path)) for path in paths if path and path != "-"]
