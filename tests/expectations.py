@@ -208,14 +208,24 @@ def run_ssot_check(*args: str, cwd: Path, stdin: str | None = None) -> subproces
     return run_in_process(cli.main, ["ssot-check", *args], cwd=cwd, stdin=stdin)
 
 
+def run_ssot_check_process(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """``ssot-check`` as installed (``python -m flake8_ssot.cli``) in a process
+    of its own, for what only a process shows: its start, its environment,
+    what it reads and writes on the way."""
+    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
 def run_in_process(
     main: Callable[[list[str]], int], argv: list[str], *, cwd: Path, stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``main(argv[1:])`` with the working directory, standard streams, exit
     status and stderr logging a process of its own would have: starting one
     costs more than most of these runs.  The installed commands themselves
-    run as processes in test_quick_start, test_hooks (through pre-commit),
-    test_security, test_cli's console-script test and the corpus tests."""
+    run as processes in test_quick_start, test_hooks (through pre-commit) and
+    wherever :func:`run_ssot_check_process` is used."""
     out, err = io.BytesIO(), io.BytesIO()
     streams = (io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8"),
                io.TextIOWrapper(out, encoding="utf-8", write_through=True),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from flake8_ssot import cache, cli, runner
 from flake8_ssot.project import load_settings
+from tests.expectations import run_ssot_check_process
 
 INTEGRATION_TEST = '''"""Checkout against the real payment service.
 
@@ -318,8 +318,7 @@ def test_the_key_is_the_same_in_every_process(project: Path) -> None:
     -j 2 the entries come from worker processes."""
     def run(seed: str, jobs: str) -> str:
         environment = dict(os.environ, PYTHONHASHSEED=seed)
-        return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "-j", jobs], cwd=project, env=environment,
-                              capture_output=True, text=True, timeout=120, check=False).stdout
+        return run_ssot_check_process("-j", jobs, cwd=project, env=environment, timeout=120).stdout
 
     def keyed(entries: dict[str, list]) -> dict[str, list]:
         return {name: entry[:2] for name, entry in entries.items()}  # not the times the files were read at

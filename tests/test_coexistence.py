@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.expectations import parse_report, run_flake8
+from tests.expectations import parse_report, run_flake8, run_ssot_check_process
 
 pytestmark = pytest.mark.slow
 
@@ -137,9 +137,7 @@ def test_ruff_d_rules_beside_ssot_check(project: Path) -> None:
     assert ruff.returncode == 1 and not ruff.stderr, ruff.stderr
     d100 = {line.split(":")[0] for line in ruff.stdout.splitlines() if ": D100 " in line}
     assert d100 == {PER_TEST, UNDOCUMENTED}
-    ssot = subprocess.run(
-        [sys.executable, "-m", "flake8_ssot.cli", "."], cwd=project, capture_output=True, text=True, timeout=120,
-    )
+    ssot = run_ssot_check_process(".", cwd=project, timeout=120)
     assert ssot.returncode == 1 and not ssot.stderr, ssot.stderr
     sot201 = {path for path, found in parse_report(ssot.stdout).items() if any(c == "SOT201" for _l, c in found)}
     assert sot201 == {DOCUMENTED, UNDOCUMENTED}

@@ -21,7 +21,6 @@ import functools
 import os
 import shutil
 import subprocess
-import sys
 import sysconfig
 import tokenize
 import zlib
@@ -36,7 +35,7 @@ from flake8_ssot.paths import file_path
 from flake8_ssot.plugin import SSOTChecker
 from flake8_ssot.registry import RULES
 from flake8_ssot.triggers import Source
-from tests.expectations import run_flake8
+from tests.expectations import run_flake8, run_ssot_check_process
 
 FULL = os.environ.get("SSOT_FULL_CORPUS") == "1"
 SAMPLE_ONE_IN = 12
@@ -148,11 +147,7 @@ def test_triggers_change_no_result(shard: list[Parsed]) -> None:
 
 
 def run_ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    return run_ssot_check_process(*args, cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, timeout=600)
 
 
 @pytest.mark.slow

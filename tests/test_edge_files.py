@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from flake8_ssot.checker import check_tree
 from flake8_ssot.config import build_config
 from flake8_ssot.registry import RULES
 from flake8_ssot.runner import decode_lines
-from tests.expectations import run_flake8
+from tests.expectations import run_flake8, run_ssot_check_process
 
 ALL_CODES = sorted({code[:4] for code in RULES})  # four characters switch optional codes on
 SELECT = f"--select={','.join(ALL_CODES)},E9"
@@ -185,10 +184,7 @@ def _batched_by_flake8(edge: Edge) -> bool:
 
 
 def _run_ssot_check(edges: list[Edge], project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot.cli", SELECT, "-j", "1", *_named(edges)],
-        cwd=project, capture_output=True, text=True, timeout=300,
-    )
+    return run_ssot_check_process(SELECT, "-j", "1", *_named(edges), cwd=project)
 
 
 def _run_flake8(edges: list[Edge], project: Path) -> subprocess.CompletedProcess[str]:

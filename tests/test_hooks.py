@@ -14,6 +14,7 @@ import yaml
 from filelock import FileLock
 
 from flake8_ssot.hooks import file_names
+from tests.expectations import run_ssot_check_process
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
@@ -235,8 +236,7 @@ def test_the_ssot_hook_reports_what_ssot_check_dot_reports(
     git("add", "-A", cwd=user)
     status, output = run_hooks(hook_repo, pre_commit_home, user, "ssot")["ssot"]
     by_hook = sorted(line for line in output.splitlines() if ": SOT" in line)
-    walked = subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "--no-cache", "."], cwd=user,
-                            capture_output=True, text=True, timeout=300)
+    walked = run_ssot_check_process("--no-cache", ".", cwd=user)
     assert (status, by_hook) == ("Failed", sorted(line.removeprefix("./") for line in walked.stdout.splitlines()))
     assert by_hook == ["app/settings.py:3:7: SOT301 os.environ accessed directly; go through the project's "
                        "isolated-environment module (name it in ssot-environ-allowed-paths)"]

@@ -24,7 +24,7 @@ import pytest
 
 from flake8_ssot.checker import check_tree
 from flake8_ssot.config import build_config
-from tests.expectations import run_flake8
+from tests.expectations import run_flake8, run_ssot_check_process
 
 SELECT = "--select=SOT,E9"
 
@@ -42,11 +42,8 @@ def _leaves_marker(marker: Path) -> str:
 
 def _ssot_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     cache = cwd.parent / "ssot cache"  # the configured cache, outside the checked tree
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "SSOT_CACHE_DIR": str(cache)},
-    )
+    return run_ssot_check_process(*args, cwd=cwd, timeout=120,
+                                  env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "SSOT_CACHE_DIR": str(cache)})
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
