@@ -384,13 +384,22 @@ def project_root(config_file: str | None, cwd: str | None = None, pytest_config:
     Never the filesystem root: a project under ``/tmp/e2e/`` is not in e2e
     scope.
     """
-    if config_file or pytest_config:
-        return os.path.dirname(os.path.abspath(config_file or pytest_config))  # type: ignore[arg-type]
+    return project_root_and_reason(config_file, cwd, pytest_config)[0]
+
+
+def project_root_and_reason(
+    config_file: str | None, cwd: str | None = None, pytest_config: str | None = None,
+) -> tuple[str, str]:
+    """:func:`project_root`, and which of its rules chose it (``--show-settings``)."""
+    if config_file:
+        return os.path.dirname(os.path.abspath(config_file)), "the config file's directory"
+    if pytest_config:
+        return os.path.dirname(os.path.abspath(pytest_config)), "the pytest configuration's directory"
     start = path = os.path.abspath(cwd or os.getcwd())
     while True:
         if any(os.path.exists(os.path.join(path, marker)) for marker in _VCS_MARKERS):
-            return path
+            return path, "the version-control root"
         parent = os.path.dirname(path)
         if parent == path:
-            return start
+            return start, "the working directory: no config file, no version-control root"
         path = parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from flake8_ssot.config import OPTIONS
+from flake8_ssot.config import OPTIONS, project_root_and_reason
 from flake8_ssot.project import COMMAND_LINE, FLAKE8_EXCLUDE, FLAKE8_OPTIONS, Resolved, Settings
 from flake8_ssot.pyproject import PYPROJECT
 from flake8_ssot.pytest_config import KEYS as PYTEST_KEYS
@@ -28,16 +28,7 @@ def _config_file(settings: Settings, resolved: Resolved) -> str:
 
 
 def _project_root(settings: Settings, resolved: Resolved) -> str:
-    root = settings.config.root
-    pytest_config = settings.config.test_names.config_file
-    if resolved.config_file:
-        how = "the config file's directory"
-    elif pytest_config and os.path.dirname(pytest_config) == root:
-        how = "the pytest configuration's directory"
-    elif root == resolved.cwd:
-        how = "the working directory: no config file, no version-control root"
-    else:
-        how = "the version-control root"
+    root, how = project_root_and_reason(resolved.config_file, resolved.cwd, settings.config.test_names.config_file)
     return f"{root} ({how})"
 
 

@@ -69,6 +69,26 @@ def test_without_config_or_vcs_the_working_directory_is_the_root(tmp_path: Path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
+@pytest.mark.parametrize(("markers", "where", "reason"), [
+    ((".git",), "", "the version-control root"),
+    ((".git",), "sub", "the version-control root"),
+    ((), "", "the working directory: no config file, no version-control root"),
+    (("pytest.ini",), "sub", "the pytest configuration's directory"),
+    (("setup.cfg",), "sub", "the config file's directory"),
+], ids=["vcs-here", "vcs-above", "nothing", "pytest-ini", "setup-cfg"])
+def test_show_settings_says_which_rule_chose_the_root(
+    tmp_path: Path, markers: tuple[str, ...], where: str, reason: str,
+) -> None:
+    for marker in markers:
+        if marker == ".git":
+            (tmp_path / marker).mkdir()
+        else:
+            (tmp_path / marker).write_text("[pytest]\n" if marker == "pytest.ini" else "[flake8]\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    result = run_ssot_check("--show-settings", cwd=tmp_path / where)
+    assert f"project root: {tmp_path} ({reason})" in result.stdout.splitlines(), result.stdout
+
+
 @pytest.mark.slow
 def test_no_python_files_is_said(tmp_path: Path) -> None:
     write_tree(tmp_path, {"docs/index.md": "# docs\n"})
