@@ -32,6 +32,13 @@ def _parsed(path: str, _mtime_ns: int, _size: int) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def forget() -> None:
+    """Read every file again: a file rewritten within the clock's resolution,
+    at the same size, would otherwise look unchanged to a long-lived process
+    (the server, told that a config file changed)."""
+    _parsed.cache_clear()
+
+
 def parse_toml(text: str) -> dict[str, Any]:
     """A TOML document from text (a file as stored in git).  Raises TOMLDecodeError."""
     return tomllib.loads(text)

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from flake8_ssot import toml_files
 from flake8_ssot.baseline import Baseline
 from flake8_ssot.config import ConfigError, find_config_file
 from flake8_ssot.project import Settings, load_settings
@@ -114,3 +115,4 @@ class Projects:
 
     def forget(self) -> None:
         self._loaded.clear()
+        toml_files.forget()
